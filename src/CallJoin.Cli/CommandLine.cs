@@ -1,0 +1,58 @@
+namespace CallJoin.Cli;
+
+/// <summary>Dispatches <c>calljoin COMMAND [options]</c> to the command that implements it.</summary>
+internal static class CommandLine
+{
+    private const string Usage = """
+        calljoin — joins Weave call starts and ends into one row per call in ClickHouse.
+
+        usage: calljoin COMMAND [options]
+
+        commands:
+          demo         start the embedded broker and ClickHouse and run a smoke round-trip through both
+          broker       run the embedded Kafka-protocol broker on 127.0.0.1 until stopped
+          clickhouse   run the embedded ClickHouse engine over its HTTP interface on 127.0.0.1 until stopped
+          migrate      create or upgrade the calls_complete schema in a ClickHouse database
+
+        Run 'calljoin COMMAND --help' for a command's options.
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+
+        var options = CommandOptions.Parse(args.AsSpan(1));
+        try
+        {
+            return args[0] switch
+            {
+                "broker" => await BrokerCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "clickhouse" => await ClickHouseCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "migrate" => await MigrateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "demo" => await DemoCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                _ => UnknownCommand(args[0]),
+            };
+        }
+        catch (CommandLineException ex)
+        {
+            await Console.Error.WriteLineAsync($"calljoin {args[0]}: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static int UnknownCommand(string name)
+    {
+        Console.Error.WriteLine($"calljoin: unknown command '{name}'.");
+        Console.Error.WriteLine(Usage);
+        return 2;
+    }
+}

@@ -1,0 +1,3 @@
+using CallJoin.Cli;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);
