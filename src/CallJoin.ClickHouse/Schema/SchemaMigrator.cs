@@ -1,0 +1,72 @@
+using ClickHouse.Driver;
+
+namespace CallJoin.ClickHouse.Schema;
+
+/// <summary>
+/// Brings a ClickHouse database to the latest <see cref="CallJoinMigrations"/> version: creates the database and a
+/// <c>calljoin_migrations</c> ledger, then applies each missing step in order and records it.
+/// </summary>
+/// <remarks>
+/// Every statement is idempotent (<c>IF NOT EXISTS</c>), so a run interrupted between a step and its ledger row is
+/// safe to repeat. Single-node DDL: replicated/ON CLUSTER variants are not generated.
+/// </remarks>
+public sealed class SchemaMigrator(ClickHouseClient client, string database)
+{
+    private const string Ledger = "calljoin_migrations";
+    private readonly string _db = QuoteIdentifier(database);
+
+    /// <summary>Applies pending steps; returns the versions applied by this call (empty when already current).</summary>
+    public async Task<IReadOnlyList<int>> MigrateAsync(IReadOnlyList<SchemaMigration>? migrations = null, CancellationToken ct = default)
+    {
+        migrations ??= CallJoinMigrations.All;
+        await ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {_db}", ct).ConfigureAwait(false);
+        await ExecuteAsync(
+            $"CREATE TABLE IF NOT EXISTS {_db}.{Ledger} (version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3)) " +
+            "ENGINE = ReplacingMergeTree ORDER BY version",
+            ct).ConfigureAwait(false);
+
+        var applied = await AppliedVersionsAsync(ct).ConfigureAwait(false);
+        var done = new List<int>();
+        foreach (var step in migrations.OrderBy(m => m.Version))
+        {
+            if (applied.Contains(step.Version))
+            {
+                continue;
+            }
+
+            foreach (var statement in step.Statements(_db))
+            {
+                await ExecuteAsync(statement, ct).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(
+                $"INSERT INTO {_db}.{Ledger} (version, name) VALUES ({step.Version}, '{step.Name.Replace("'", "''", StringComparison.Ordinal)}')",
+                ct).ConfigureAwait(false);
+            done.Add(step.Version);
+        }
+
+        return done;
+    }
+
+    /// <summary>The versions recorded in the ledger.</summary>
+    public async Task<HashSet<int>> AppliedVersionsAsync(CancellationToken ct = default)
+    {
+        var versions = new HashSet<int>();
+        using var reader = await client.ExecuteReaderAsync($"SELECT DISTINCT version FROM {_db}.{Ledger}", cancellationToken: ct).ConfigureAwait(false);
+        while (reader.Read())
+        {
+            versions.Add(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return versions;
+    }
+
+    /// <summary>Backquotes a database or table name for DDL.</summary>
+    public static string QuoteIdentifier(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return "`" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
+    }
+
+    private Task<int> ExecuteAsync(string sql, CancellationToken ct) => client.ExecuteNonQueryAsync(sql, cancellationToken: ct);
+}
