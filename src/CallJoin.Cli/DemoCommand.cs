@@ -98,8 +98,8 @@ internal static class DemoCommand
         {
             var id = Guid.CreateVersion7(t0.AddMilliseconds(i)).ToString();
             var started = t0.AddTicks(i * 10L);
-            var start = $$"""{"project_id":"demo/project","id":"{{id}}","op_name":"weave:///demo/project/op/predict:v1","trace_id":"{{id}}","started_at":"{{started:yyyy-MM-ddTHH:mm:ss.ffffffZ}}","attributes":{},"inputs":{"prompt":"hello {{i}}"}}""";
-            var end = $$"""{"project_id":"demo/project","id":"{{id}}","ended_at":"{{started.AddMilliseconds(250):yyyy-MM-ddTHH:mm:ss.ffffffZ}}","output":{"answer":{{i}}},"summary":{}}""";
+            var start = $$$"""{"project_id":"demo/project","id":"{{{id}}}","op_name":"weave:///demo/project/op/predict:v1","trace_id":"{{{id}}}","started_at":"{{{started:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","attributes":{},"inputs":{"prompt":"hello {{{i}}}"}}""";
+            var end = $$$"""{"project_id":"demo/project","id":"{{{id}}}","ended_at":"{{{started.AddMilliseconds(250):yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","output":{"answer":{{{i}}}},"summary":{}}""";
             producer.Produce(WeaveTopics.CallStarted, new Message<string, string> { Key = id, Value = start });
             producer.Produce(WeaveTopics.CallEnded, new Message<string, string> { Key = id, Value = end });
             if (i % 10_000 == 0)
