@@ -1,0 +1,264 @@
+using System.Buffers;
+using CallJoin.Core.State;
+using FASTER.core;
+
+namespace CallJoin.State;
+
+/// <summary>
+/// The pending-half store over a FASTER hybrid log: recent records in memory within a budget, older ones evicted to
+/// segment files on local disk, so the state can exceed memory.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Single-threaded: one FASTER session, used by one thread at a time. The store always starts empty (no recovery).
+/// </para>
+/// <para>
+/// A read-modify-write is a FASTER Read (waiting for the disk when the record was evicted) that copies the current
+/// value into a store-owned buffer, one call of the caller's merge on that copy, then an Upsert or Delete of the
+/// decided bytes. The merge never runs inside a FASTER callback, so FASTER's retries (in-place update falling back to
+/// copy-update, operations re-executed after going pending) cannot make it run twice; with one session nothing
+/// can change the key between the read and the write.
+/// </para>
+/// </remarks>
+public sealed class FasterPendingStore : IPendingStore
+{
+    private const string LogFileName = "pending.log";
+
+    private readonly PendingStoreOptions _options;
+    private readonly HybridLogGeometry _geometry;
+    private readonly IDevice _device;
+    private readonly FasterKV<CallKey, SpanByte> _store;
+    private readonly ClientSession<CallKey, SpanByte, SpanByte, Empty, Empty, PendingRecordFunctions> _session;
+    private readonly ReadSlot _read;
+    private readonly PinnedValueBuffer _next;
+    private long _entries;
+    private long _valueBytes;
+    private bool _disposed;
+
+    /// <summary>Opens an empty store under <see cref="PendingStoreOptions.Directory"/>.</summary>
+    public FasterPendingStore(PendingStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _geometry = HybridLogGeometry.From(options);
+        _options = options;
+        System.IO.Directory.CreateDirectory(options.Directory);
+        _device = Devices.CreateLogDevice(
+            Path.Combine(options.Directory, LogFileName),
+            preallocateFile: false,
+            deleteOnClose: options.DeleteOnDispose);
+        try
+        {
+            _store = new FasterKV<CallKey, SpanByte>(
+                _geometry.IndexBuckets,
+                new LogSettings
+                {
+                    LogDevice = _device,
+                    PageSizeBits = _geometry.PageSizeBits,
+                    MemorySizeBits = _geometry.MemorySizeBits,
+                    SegmentSizeBits = _geometry.SegmentSizeBits,
+                    ReadCopyOptions = ReadCopyOptions.None,
+                },
+                new CheckpointSettings { CheckpointDir = Path.Combine(options.Directory, "checkpoints") },
+                comparer: CallKeyComparer.Instance,
+                concurrencyControlMode: ConcurrencyControlMode.None);
+            var initialCapacity = Math.Min(_geometry.MaxValueBytes, 4096);
+            _read = new(initialCapacity);
+            _next = new(initialCapacity);
+            var functions = new PendingRecordFunctions(_read);
+            _session = _store.For(functions).NewSession<PendingRecordFunctions>(functions);
+        }
+        catch
+        {
+            _store?.Dispose();
+            _device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The options this store was opened with.</summary>
+    public PendingStoreOptions Options => _options;
+
+    /// <summary>Largest value a merge may write; longer values are rejected with <see cref="InvalidOperationException"/>.</summary>
+    public int MaxValueBytes => _geometry.MaxValueBytes;
+
+    /// <summary>The log and index sizes this store was opened with.</summary>
+    public HybridLogGeometry Geometry => _geometry;
+
+    /// <summary>Bytes of the hash index: the main table plus overflow buckets allocated so far.</summary>
+    public long IndexBytes
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return (_store.IndexSize + _store.OverflowBucketCount) * 64;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="PendingStoreStats.MemoryBytes"/> is the log pages allocated (at most the budget) plus
+    /// <see cref="IndexBytes"/>; <see cref="PendingStoreStats.DiskBytes"/> is the part of the log evicted from memory
+    /// (head minus begin address), including dead records until <see cref="Compact"/> runs.
+    /// </remarks>
+    public PendingStoreStats Stats
+    {
+        get
+        {
+            var index = IndexBytes;
+            var log = _store.Log;
+            return new(_entries, _valueBytes, log.MemorySizeBytes + index, Math.Max(0, log.HeadAddress - log.BeginAddress));
+        }
+    }
+
+    /// <inheritdoc />
+    public PendingAction ReadModifyWrite<TMerge>(in CallKey key, ref TMerge merge)
+        where TMerge : struct, IPendingMerge
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var k = key;
+        var exists = ReadCurrent(ref k);
+        var current = exists ? _read.Value.WrittenSpan : [];
+        _next.Reset();
+        var action = merge.Merge(current, exists, _next);
+        switch (action)
+        {
+            case PendingAction.Write:
+                Write(ref k, _next.WrittenSpan);
+                if (exists)
+                {
+                    _valueBytes += _next.WrittenCount - current.Length;
+                }
+                else
+                {
+                    _entries++;
+                    _valueBytes += _next.WrittenCount;
+                }
+
+                break;
+            case PendingAction.Delete when exists:
+                Delete(ref k);
+                _entries--;
+                _valueBytes -= current.Length;
+                break;
+            case PendingAction.Keep:
+            case PendingAction.Delete:
+                break;
+            default:
+                throw new InvalidOperationException($"IPendingMerge.Merge returned an unknown action {action}.");
+        }
+
+        return action;
+    }
+
+    /// <inheritdoc />
+    public bool TryRead(in CallKey key, IBufferWriter<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var k = key;
+        if (!ReadCurrent(ref k))
+        {
+            return false;
+        }
+
+        value.Write(_read.Value.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>
+    /// Compacts the immutable part of the log: live records there are copied to the tail, the begin address moves past
+    /// them and the segment files below it are deleted. Returns the new begin address.
+    /// </summary>
+    /// <remarks>Costs a read of every record in that range; run it when deleted records dominate the disk.</remarks>
+    public long Compact()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var until = _store.Log.SafeReadOnlyAddress;
+        if (until <= _store.Log.BeginAddress)
+        {
+            return _store.Log.BeginAddress;
+        }
+
+        var begin = _session.Compact(until, CompactionType.Lookup);
+        _store.Log.Truncate();
+        return begin;
+    }
+
+    /// <summary>Waits for in-flight page flushes, then closes the session, the store and the log files.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        // Flushes already issued write into the device asynchronously; let them land before the files close.
+        _store.Log.ShiftReadOnlyAddress(_store.Log.ReadOnlyAddress, wait: true);
+        _session.Dispose();
+        _store.Dispose();
+        _device.Dispose();
+    }
+
+    /// <summary>Copies the current value into <see cref="_read"/>; false when the key has none.</summary>
+    private bool ReadCurrent(ref CallKey key)
+    {
+        SpanByte input = default;
+        Empty output = default;
+        _read.Value.Reset();
+        var status = _session.Read(ref key, ref input, ref output);
+        if (status.IsPending)
+        {
+            _session.CompletePending(wait: true);
+            status = _read.CompletedStatus;
+        }
+
+        if (status.IsFaulted || status.IsCanceled)
+        {
+            ThrowFault("Read", status);
+        }
+
+        return status.Found;
+    }
+
+    private void Write(ref CallKey key, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > _geometry.MaxValueBytes)
+        {
+            ThrowValueTooLarge(value.Length);
+        }
+
+        // _next lives on the pinned object heap, so the pointer stays valid for the whole call.
+        var spanByte = SpanByte.FromFixedSpan(value);
+        var status = _session.Upsert(ref key, ref spanByte);
+        if (status.IsPending)
+        {
+            _session.CompletePending(wait: true);
+        }
+        else if (status.IsFaulted || status.IsCanceled)
+        {
+            ThrowFault("Upsert", status);
+        }
+    }
+
+    private void Delete(ref CallKey key)
+    {
+        var status = _session.Delete(ref key);
+        if (status.IsPending)
+        {
+            _session.CompletePending(wait: true);
+        }
+        else if (status.IsFaulted || status.IsCanceled)
+        {
+            ThrowFault("Delete", status);
+        }
+    }
+
+    private void ThrowValueTooLarge(int length) =>
+        throw new InvalidOperationException(
+            $"A pending value of {length} bytes exceeds the store's limit of {_geometry.MaxValueBytes} bytes "
+            + $"(a record must fit one {_geometry.PageSizeBytes}-byte log page; raise the memory budget for larger pages).");
+
+    private static void ThrowFault(string operation, Status status) =>
+        throw new IOException($"FASTER {operation} failed with status {status}.");
+}
