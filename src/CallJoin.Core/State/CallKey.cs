@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
@@ -14,11 +15,19 @@ public readonly record struct CallKey(ulong Low, ulong High)
     /// <summary>Hashes the UTF-8 project_id and id, separated so that ("ab","c") and ("a","bc") differ.</summary>
     public static CallKey From(ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> id)
     {
-        var hash = new XxHash128();
-        hash.Append(projectId);
-        hash.Append([0]);
-        hash.Append(id);
-        var value = hash.GetCurrentHashAsUInt128();
+        // One-shot hash over project_id \0 id: the incremental XxHash128 is a class, and this runs once per event.
+        var length = projectId.Length + 1 + id.Length;
+        byte[]? rented = null;
+        var joined = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        projectId.CopyTo(joined);
+        joined[projectId.Length] = 0;
+        id.CopyTo(joined[(projectId.Length + 1)..]);
+        var value = XxHash128.HashToUInt128(joined);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
         return new((ulong)value, (ulong)(value >> 64));
     }
 

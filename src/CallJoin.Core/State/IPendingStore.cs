@@ -24,6 +24,9 @@ public interface IPendingStore : IDisposable
 
     /// <summary>Entries, bytes of values and where they live.</summary>
     PendingStoreStats Stats { get; }
+
+    /// <summary>The largest value the store accepts; a merge that writes more fails.</summary>
+    int MaxValueBytes { get; }
 }
 
 /// <summary>The decision of one <see cref="IPendingMerge.Merge"/>.</summary>

@@ -20,6 +20,9 @@ public sealed class InMemoryPendingStore : IPendingStore
     private bool _disposed;
 
     /// <inheritdoc />
+    public int MaxValueBytes => Array.MaxLength;
+
+    /// <inheritdoc />
     public PendingStoreStats Stats
     {
         get

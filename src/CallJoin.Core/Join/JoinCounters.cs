@@ -1,0 +1,31 @@
+namespace CallJoin.Core.Join;
+
+/// <summary>What the join has done since it started. Written on the engine's thread; other threads may read slightly stale values.</summary>
+public sealed class JoinCounters
+{
+    public long StartsConsumed { get; internal set; }
+    public long EndsConsumed { get; internal set; }
+    public long Malformed { get; internal set; }
+    public long Matched { get; internal set; }
+
+    /// <summary>Matches made after the start's running row or the end's start_missing record was written.</summary>
+    public long LateMatched { get; internal set; }
+
+    public long RunningRows { get; internal set; }
+    public long StartMissing { get; internal set; }
+    public long Duplicates { get; internal set; }
+    public long Conflicts { get; internal set; }
+    public long KeyCollisions { get; internal set; }
+
+    /// <summary>Halves that could not wait for their partner because they exceed the pending store's largest value.</summary>
+    public long TooLarge { get; internal set; }
+
+    /// <summary>Rows whose dumps exceeded the limit and were cut down with upstream's marker.</summary>
+    public long Oversize { get; internal set; }
+
+    /// <summary>Starts dropped after their retention without an end.</summary>
+    public long ExpiredStarts { get; internal set; }
+
+    /// <summary>Orphan ends dropped after their retention without a start.</summary>
+    public long ExpiredEnds { get; internal set; }
+}

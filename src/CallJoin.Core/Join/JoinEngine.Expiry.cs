@@ -1,0 +1,99 @@
+using System.Buffers;
+using CallJoin.Core.Halves;
+using CallJoin.Core.State;
+using CallJoin.Core.Timers;
+
+namespace CallJoin.Core.Join;
+
+public sealed partial class JoinEngine<TOutput>
+{
+    /// <summary>A key's timer fired at <paramref name="deadline"/>: apply the timeout its record is waiting for.</summary>
+    private void Expire(in CallKey key, long deadline)
+    {
+        var merge = new ExpiryMerge(this, key);
+        _store.ReadModifyWrite(key, ref merge);
+        var partner = _partner.AsSpan(0, _partnerLength);
+        switch (merge.Outcome)
+        {
+            case ExpiryOutcome.Running:
+                var status = _builder.Build(partner, default, _row);
+                if (status != HalfParseStatus.Ok)
+                {
+                    Counters.Malformed++;
+                    _output.OnError(new JoinError(_builder.Reason(status), CallSide.Start, merge.Position, merge.TimestampMillis, deadline, default, default, partner));
+                    return;
+                }
+
+                Counters.RunningRows++;
+                Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+                _output.OnRow(_row, merge.TimestampMillis);
+                break;
+            case ExpiryOutcome.StartMissing:
+                Counters.StartMissing++;
+                HalfParser.TryReadKey(partner, CallSide.End, _partnerKey);
+                _output.OnError(new JoinError(JoinErrorReason.StartMissing, CallSide.End, merge.Position, merge.TimestampMillis, deadline, _partnerKey.ProjectId, _partnerKey.Id, partner));
+                break;
+            case ExpiryOutcome.ExpiredStart:
+                Counters.ExpiredStarts++;
+                break;
+            case ExpiryOutcome.ExpiredEnd:
+                Counters.ExpiredEnds++;
+                break;
+        }
+    }
+
+    private enum ExpiryOutcome : byte
+    {
+        None,
+        Running,
+        StartMissing,
+        ExpiredStart,
+        ExpiredEnd,
+    }
+
+    /// <summary>Routes fired timers back to the engine.</summary>
+    private readonly struct ExpirySink(JoinEngine<TOutput> engine) : ITimerSink<CallKey>
+    {
+        public void OnExpired(long deadline, in CallKey payload) => engine.Expire(payload, deadline);
+    }
+
+    /// <summary>The first timeout turns a waiting half into a running row or start_missing; the second drops it.</summary>
+    private struct ExpiryMerge(JoinEngine<TOutput> engine, CallKey key) : IPendingMerge
+    {
+        public ExpiryOutcome Outcome;
+        public SourcePosition Position;
+        public long TimestampMillis;
+
+        public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
+        {
+            if (!exists)
+            {
+                return PendingAction.Keep;
+            }
+
+            var record = new PendingRecord(current);
+            var flags = record.Flags;
+            if ((flags & RecordFlags.Completed) != 0)
+            {
+                return PendingAction.Delete;
+            }
+
+            var isStart = (flags & RecordFlags.Start) != 0;
+            var reported = isStart ? RecordFlags.RunningEmitted : RecordFlags.StartMissingReported;
+            if ((flags & reported) != 0)
+            {
+                Outcome = isStart ? ExpiryOutcome.ExpiredStart : ExpiryOutcome.ExpiredEnd;
+                return PendingAction.Delete;
+            }
+
+            engine.CopyPartner(record.Payload);
+            Outcome = isStart ? ExpiryOutcome.Running : ExpiryOutcome.StartMissing;
+            Position = record.Position;
+            TimestampMillis = record.TimestampMillis;
+            var retention = isStart ? engine._options.StartRetention : engine._options.EndRetention;
+            var timer = engine.Schedule(Plus(record.TimestampMillis, retention), key);
+            PendingRecord.Write(next, flags | reported, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
+            return PendingAction.Write;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Buffers;
+using CallJoin.Core.Halves;
+using CallJoin.Core.State;
+
+namespace CallJoin.Core.Join;
+
+public sealed partial class JoinEngine<TOutput>
+{
+    /// <summary>An arriving half against what the store holds for its key: store, match, or recognise a duplicate.</summary>
+    /// <remarks>Holds the payload as a pointer: the caller keeps it pinned for the read-modify-write.</remarks>
+    private unsafe struct HalfMerge(
+        JoinEngine<TOutput> engine, CallKey key, CallSide side, ulong hash, byte* payload, int payloadLength, SourcePosition position, long timestamp)
+        : IPendingMerge
+    {
+        public JoinOutcome Outcome;
+        public long StartMillis;
+        public long EndMillis;
+        public bool Late;
+
+        public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
+        {
+            var options = engine._options;
+            if (!exists)
+            {
+                if (PendingRecord.HeaderSize + payloadLength > engine._store.MaxValueBytes)
+                {
+                    Outcome = JoinOutcome.TooLarge;
+                    return PendingAction.Keep;
+                }
+
+                var deadline = Plus(timestamp, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
+                var timer = engine.Schedule(deadline, key);
+                var flags = side == CallSide.Start ? RecordFlags.Start : RecordFlags.End;
+                var (startHash, endHash) = side == CallSide.Start ? (hash, 0UL) : (0UL, hash);
+                PendingRecord.Write(next, flags, position, timestamp, startHash, endHash, timer, Payload());
+                Outcome = JoinOutcome.Stored;
+                return PendingAction.Write;
+            }
+
+            var record = new PendingRecord(current);
+            var stored = record.Flags;
+            var sameSide = (stored & RecordFlags.Completed) != 0
+                || (side == CallSide.Start ? (stored & RecordFlags.Start) != 0 : (stored & RecordFlags.End) != 0);
+            if (sameSide)
+            {
+                Outcome = record.HashOf(side) == hash ? JoinOutcome.Duplicate : JoinOutcome.Conflict;
+                return PendingAction.Keep;
+            }
+
+            engine.CopyPartner(record.Payload);
+            engine._timers.Cancel(record.Timer);
+            Outcome = JoinOutcome.Matched;
+            Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
+            (StartMillis, EndMillis) = side == CallSide.Start ? (timestamp, record.TimestampMillis) : (record.TimestampMillis, timestamp);
+            if (options.CompletedRetention <= TimeSpan.Zero)
+            {
+                return PendingAction.Delete;
+            }
+
+            var seen = Math.Max(StartMillis, EndMillis);
+            var tombstoneTimer = engine.Schedule(Plus(seen, options.CompletedRetention), key);
+            var (start, end) = side == CallSide.Start ? (hash, record.EndHash) : (record.StartHash, hash);
+            PendingRecord.Write(next, RecordFlags.Completed, default, seen, start, end, tombstoneTimer, default);
+            return PendingAction.Write;
+        }
+
+        private readonly ReadOnlySpan<byte> Payload() => new(payload, payloadLength);
+    }
+}

@@ -1,0 +1,194 @@
+using System.IO.Hashing;
+using CallJoin.Core.Halves;
+using CallJoin.Core.State;
+using CallJoin.Core.Timers;
+
+namespace CallJoin.Core.Join;
+
+/// <summary>
+/// Joins call starts and ends into calls_complete rows: one read-modify-write of the pending store per event, expiry
+/// by a timer wheel on stream time (the highest record timestamp seen), so a replay gives the live run's output.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Rules: a start and an end with the same (project_id, id) give one complete row with the start's started_at,
+/// whichever came first. An exact duplicate half is counted and ignored; a different half for the same key and side
+/// keeps the first and writes a <c>conflicting_duplicate</c> error. An end alone for <see cref="JoinOptions.EndTimeout"/>
+/// writes <c>start_missing</c> and waits <see cref="JoinOptions.EndRetention"/> more for a late start. A start alone
+/// for <see cref="JoinOptions.StartTimeout"/> writes a running row and waits <see cref="JoinOptions.StartRetention"/>
+/// more for its end. Malformed input writes an error record with its reason.
+/// </para>
+/// <para>
+/// Row versions (created_at) come from record timestamps, not the wall clock: a running row gets its start's
+/// timestamp and a complete row the later of its halves' (at least the start's + 1 ms), so in the
+/// ReplacingMergeTree a complete row always supersedes the running row of the same call, whatever the arrival order
+/// and however often a half is redelivered.
+/// </para>
+/// <para>Single-threaded: one engine per consuming thread, with its own store session and wheel.</para>
+/// </remarks>
+public sealed partial class JoinEngine<TOutput>
+    where TOutput : IJoinOutput
+{
+    private readonly IPendingStore _store;
+    private readonly JoinOptions _options;
+    private readonly TOutput _output;
+    private readonly TimerWheel<CallKey> _timers = new(long.MinValue);
+    private readonly HalfKey _key = new();
+    private readonly HalfKey _partnerKey = new();
+    private readonly CallRowBuilder _builder;
+    private readonly CallRowData _row = new();
+    private byte[] _partner = new byte[4096];
+    private int _partnerLength;
+    private long _now = long.MinValue;
+
+    public JoinEngine(IPendingStore store, JoinOptions options, TOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _store = store;
+        _options = options;
+        _output = output;
+        _builder = new CallRowBuilder(options.MaxDumpBytes);
+    }
+
+    public JoinCounters Counters { get; } = new();
+
+    /// <summary>Stream time: the highest record timestamp (or idle advance) seen, in ms since the Unix epoch.</summary>
+    public long Now => _now;
+
+    /// <summary>Keys waiting on a timer: unmatched halves and tombstones of matched calls.</summary>
+    public int PendingTimers => _timers.Count;
+
+    /// <summary>Size of the pending state.</summary>
+    public PendingStoreStats State => _store.Stats;
+
+    /// <summary>Feeds one half. Never throws on bad input: that becomes an error record.</summary>
+    public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis)
+    {
+        if (side == CallSide.Start)
+        {
+            Counters.StartsConsumed++;
+        }
+        else
+        {
+            Counters.EndsConsumed++;
+        }
+
+        AdvanceTime(timestampMillis);
+        var status = HalfParser.TryReadKey(payload, side, _key);
+        if (status != HalfParseStatus.Ok)
+        {
+            Counters.Malformed++;
+            _output.OnError(new JoinError(_key.Reason(status), side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            return JoinOutcome.Malformed;
+        }
+
+        var key = CallKey.From(_key.ProjectId, _key.Id);
+        var merge = Merge(key, side, payload, position, timestampMillis);
+        switch (merge.Outcome)
+        {
+            case JoinOutcome.Matched:
+                ReadOnlySpan<byte> partner = _partner.AsSpan(0, _partnerLength);
+                var start = side == CallSide.Start ? payload : partner;
+                var end = side == CallSide.Start ? partner : payload;
+                EmitComplete(start, end, merge.StartMillis, merge.EndMillis, side, position, timestampMillis, payload);
+                Counters.LateMatched += merge.Late ? 1 : 0;
+                break;
+            case JoinOutcome.Duplicate:
+                Counters.Duplicates++;
+                break;
+            case JoinOutcome.TooLarge:
+                Counters.TooLarge++;
+                _output.OnError(new JoinError(JoinErrorReason.HalfTooLarge, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+                break;
+            case JoinOutcome.Conflict:
+                Counters.Conflicts++;
+                _output.OnError(new JoinError(JoinErrorReason.ConflictingDuplicate, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+                break;
+        }
+
+        return merge.Outcome;
+    }
+
+    /// <summary>Moves stream time forward (never back) and applies every timeout due by then.</summary>
+    /// <remarks>The ingest loop calls this with the wall clock when input is idle; a replay never does.</remarks>
+    public void AdvanceTime(long nowMillis)
+    {
+        if (nowMillis <= _now)
+        {
+            return;
+        }
+
+        _now = nowMillis;
+        var sink = new ExpirySink(this);
+        _timers.Advance(nowMillis, ref sink);
+
+        // A timeout may schedule the next one already due (a late record's retention); apply those too.
+        while (_timers.TryGetNextWakeTime(out var due) && due <= nowMillis)
+        {
+            _timers.Advance(nowMillis, ref sink);
+        }
+    }
+
+    /// <summary>End of input: applies the same rules to everything left, as if time ran on until nothing waits.</summary>
+    public void Drain()
+    {
+        var sink = new ExpirySink(this);
+        while (_timers.Count > 0)
+        {
+            _timers.Advance(long.MaxValue, ref sink);
+        }
+    }
+
+    private unsafe HalfMerge Merge(in CallKey key, CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis)
+    {
+        fixed (byte* pinned = payload)
+        {
+            var merge = new HalfMerge(this, key, side, XxHash3.HashToUInt64(payload), pinned, payload.Length, position, timestampMillis);
+            _store.ReadModifyWrite(key, ref merge);
+            return merge;
+        }
+    }
+
+    private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, long startMillis, long endMillis,
+        CallSide side, SourcePosition position, long timestampMillis, ReadOnlySpan<byte> payload)
+    {
+        var status = _builder.Build(start, end, _row);
+        if (status == HalfParseStatus.KeyMismatch)
+        {
+            // Two different calls whose keys hashed alike: neither is joined with the other.
+            Counters.KeyCollisions++;
+            _output.OnError(new JoinError(JoinErrorReason.KeyCollision, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            return;
+        }
+
+        if (status != HalfParseStatus.Ok)
+        {
+            Counters.Malformed++;
+            _output.OnError(new JoinError(_builder.Reason(status), side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            return;
+        }
+
+        Counters.Matched++;
+        Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+        _output.OnRow(_row, Math.Max(endMillis, startMillis + 1));
+    }
+
+    /// <summary>Keeps a copy of the stored partner's payload: the store's span is valid only inside the merge.</summary>
+    private void CopyPartner(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > _partner.Length)
+        {
+            _partner = new byte[Math.Max(payload.Length, _partner.Length * 2)];
+        }
+
+        payload.CopyTo(_partner);
+        _partnerLength = payload.Length;
+    }
+
+    private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, key);
+
+    private static long Plus(long millis, TimeSpan span) =>
+        millis > long.MaxValue - (long)span.TotalMilliseconds ? long.MaxValue : millis + (long)span.TotalMilliseconds;
+}

@@ -1,0 +1,46 @@
+namespace CallJoin.Core.Join;
+
+/// <summary>The join's time rules, all in stream time (record timestamps). Defaults follow the architecture plan.</summary>
+public sealed record JoinOptions
+{
+    /// <summary>A start with no end for this long becomes a running row (ended_at sentinel).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a start stays after its running row, so its late end still yields the complete row.</summary>
+    public TimeSpan StartRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>An end with no start for this long becomes a <c>start_missing</c> error record.</summary>
+    public TimeSpan EndTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an orphan end stays after its error record, so a late start still yields the complete row.</summary>
+    public TimeSpan EndRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long a matched call is remembered (two content hashes) to recognise redelivered halves as duplicates
+    /// instead of starting a new call. A half redelivered later still cannot spoil the row: a running row's version
+    /// is older than any complete row's (see <see cref="JoinEngine{TOutput}"/>).
+    /// </summary>
+    public TimeSpan CompletedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Upstream's limit on a row's JSON dumps; above it the largest dumps are replaced by its marker.</summary>
+    public int MaxDumpBytes { get; init; } = (int)(3.5 * 1024 * 1024);
+
+    /// <summary>Throws when a value is out of range.</summary>
+    public void Validate()
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(StartTimeout), StartTimeout), (nameof(StartRetention), StartRetention),
+                     (nameof(EndTimeout), EndTimeout), (nameof(EndRetention), EndRetention),
+                     (nameof(CompletedRetention), CompletedRetention),
+                 })
+        {
+            if (value < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(name, value, "must not be negative");
+            }
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxDumpBytes);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Text;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using CallJoin.Core.State;
+
+namespace CallJoin.Core.Tests.Join;
+
+/// <summary>The join rules on hand-written examples; the property tests cover their interleavings.</summary>
+public sealed class JoinEngineTests
+{
+    private const long T0 = 1_767_225_600_000;
+    private const long Minute = 60_000;
+    private readonly RecordingOutput _output = new();
+    private readonly JoinEngine<RecordingOutput> _engine;
+
+    public JoinEngineTests() => _engine = new JoinEngine<RecordingOutput>(new InMemoryPendingStore(), new JoinOptions(), _output);
+
+    [Fact]
+    public void An_end_before_its_start_gives_one_complete_row_with_the_starts_started_at()
+    {
+        Assert.Equal(JoinOutcome.Stored, Feed(End("c1", 2, T0 + 1_000), T0 + 1_000));
+        Assert.Equal(JoinOutcome.Matched, Feed(Start("c1", 1, T0), T0 + 2_000));
+
+        var row = Assert.Single(_output.Results);
+        Assert.Equal("complete", row.Kind);
+        Assert.Equal(T0 * 1000, row.A);                 // started_at from the start, in microseconds
+        Assert.Equal((T0 + 1_000) * 1000, row.B);
+        Assert.Equal(T0 + 2_001, row.At);               // version: the later record timestamp, and after the start's
+        Assert.Equal("{\"v\": 1}|{\"v\": 2}", row.Detail);
+        Assert.Equal(1, _engine.Counters.Matched);
+    }
+
+    [Fact]
+    public void A_start_alone_becomes_a_running_row_and_its_late_end_a_newer_complete_row()
+    {
+        Feed(Start("c2", 1, T0), T0);
+        _engine.AdvanceTime(T0 + (5 * Minute));
+        Feed(End("c2", 3, T0 + (30 * Minute)), T0 + (30 * Minute));
+
+        Assert.Collection(_output.Results,
+            running => Assert.Equal(("running", 0L, T0), (running.Kind, running.B, running.At)),
+            complete => Assert.Equal(("complete", T0 + (30 * Minute)), (complete.Kind, complete.At)));
+        Assert.Equal(1, _engine.Counters.RunningRows);
+        Assert.Equal(1, _engine.Counters.LateMatched);
+    }
+
+    [Fact]
+    public void An_orphan_end_is_reported_start_missing_and_still_joins_a_late_start()
+    {
+        Feed(End("c3", 2, T0), T0, new SourcePosition(4, 77));
+        Feed(Start("other", 1, T0 + (6 * Minute)), T0 + (6 * Minute));
+        Feed(Start("c3", 1, T0 - 1_000), T0 + (20 * Minute));
+
+        Assert.Equal("error:start_missing p/c3 at=" + (T0 + (5 * Minute)) + " 4 77 End", _output.Results[0].ToString());
+        Assert.Equal("complete", _output.Results.Single(r => r.Id == "c3" && r.Kind != "error:start_missing").Kind);
+        Assert.Equal(1, _engine.Counters.StartMissing);
+        Assert.Equal(1, _engine.Counters.LateMatched);
+    }
+
+    [Fact]
+    public void Duplicates_are_counted_and_conflicts_keep_the_first_half()
+    {
+        Feed(Start("c4", 1, T0), T0);
+        Assert.Equal(JoinOutcome.Duplicate, Feed(Start("c4", 1, T0), T0 + 1));
+        Assert.Equal(JoinOutcome.Conflict, Feed(Start("c4", 9, T0), T0 + 2));
+        Feed(End("c4", 2, T0 + 5), T0 + 5);
+        Assert.Equal(JoinOutcome.Duplicate, Feed(End("c4", 2, T0 + 5), T0 + 6));   // after the match: remembered
+
+        Assert.Equal(["error:conflicting_duplicate", "complete"], _output.Results.Select(r => r.Kind));
+        Assert.Equal("{\"v\": 1}|{\"v\": 2}", _output.Results[1].Detail);
+        Assert.Equal(2, _engine.Counters.Duplicates);
+        Assert.Equal(1, _engine.Counters.Conflicts);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{\"project_id\":\"p\",\"started_at\":\"2026-01-01T00:00:00Z\"}")]
+    [InlineData("{\"project_id\":\"p\",\"id\":\"x\",\"started_at\":\"not a time\"}")]
+    public void Malformed_input_becomes_an_error_record_not_an_exception(string json)
+    {
+        var engine = new JoinEngine<ReasonOutput>(new InMemoryPendingStore(), new JoinOptions(), new ReasonOutput());
+        Assert.Equal(JoinOutcome.Malformed, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(json), new SourcePosition(0, 9), T0));
+        Assert.Equal(1, engine.Counters.Malformed);
+        Assert.Equal(0, engine.State.Entries);
+    }
+
+    [Fact]
+    public void Draining_turns_what_is_left_into_running_rows_and_start_missing_records()
+    {
+        Feed(Start("s", 1, T0), T0);
+        Feed(End("e", 1, T0), T0);
+        _engine.Drain();
+
+        Assert.Equal(["error:start_missing", "running"], _output.Results.Select(r => r.Kind).Order());
+        Assert.Equal(0, _engine.State.Entries);
+        Assert.Equal(1, _engine.Counters.ExpiredStarts);
+        Assert.Equal(1, _engine.Counters.ExpiredEnds);
+    }
+
+    [Fact]
+    public void A_half_too_large_to_wait_is_an_error_but_can_still_complete_a_waiting_partner()
+    {
+        var output = new RecordingOutput();
+        var engine = new JoinEngine<RecordingOutput>(new SmallStore(400), new JoinOptions(), output);
+        var big = Start("big", 1, T0).Replace("\"inputs\":{\"v\":1}", "\"inputs\":{\"v\":1,\"pad\":\"" + new string('x', 500) + "\"}", StringComparison.Ordinal);
+
+        Assert.Equal(JoinOutcome.TooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0));
+        engine.Process(CallSide.End, Encoding.UTF8.GetBytes(End("big", 2, T0)), default, T0);
+        Assert.Equal(JoinOutcome.Matched, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0 + 1));
+
+        Assert.Equal(["error:half_too_large", "complete"], output.Results.Select(r => r.Kind));
+        Assert.Equal(1, engine.Counters.TooLarge);
+    }
+
+    private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
+        _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
+
+    private static string Start(string id, int v, long ms) =>
+        new HalfEvent(CallSide.Start, "p", id, v, ms * 1000, ms, default).Json;
+
+    private static string End(string id, int v, long ms) =>
+        new HalfEvent(CallSide.End, "p", id, v, ms * 1000, ms, default).Json;
+
+    private sealed class ReasonOutput : IJoinOutput
+    {
+        public void OnRow(CallRowData row, long createdAtMillis) => throw new InvalidOperationException("no row expected");
+
+        public void OnError(in JoinError error)
+        {
+            Assert.NotEqual("ok", error.Reason);
+            Assert.Equal(new SourcePosition(0, 9), error.Position);
+        }
+    }
+
+    /// <summary>The in-memory store with a small value limit, like a FASTER store with small pages.</summary>
+    private sealed class SmallStore(int maxValueBytes) : IPendingStore
+    {
+        private readonly InMemoryPendingStore _inner = new();
+
+        public PendingStoreStats Stats => _inner.Stats;
+
+        public int MaxValueBytes => maxValueBytes;
+
+        public PendingAction ReadModifyWrite<TMerge>(in CallKey key, ref TMerge merge)
+            where TMerge : struct, IPendingMerge => _inner.ReadModifyWrite(key, ref merge);
+
+        public bool TryRead(in CallKey key, IBufferWriter<byte> value) => _inner.TryRead(key, value);
+
+        public void Dispose() => _inner.Dispose();
+    }
+}
