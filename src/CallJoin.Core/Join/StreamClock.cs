@@ -1,0 +1,48 @@
+namespace CallJoin.Core.Join;
+
+/// <summary>
+/// Decides when idle input should move stream time: after <see cref="IdleAfter"/> without records, stream time runs
+/// on with the wall clock from the last record's timestamp, so timeouts still fire when traffic stops.
+/// </summary>
+/// <remarks>
+/// While records flow, stream time is theirs alone (a replay gives the live run's output); the wall clock only
+/// fills silences. Single-threaded, like the engine it drives.
+/// </remarks>
+public sealed class StreamClock
+{
+    private readonly TimeProvider _wall;
+    private long _lastRecord = long.MinValue;
+    private long _lastRecordWall;
+
+    public StreamClock(TimeProvider wall, TimeSpan idleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(wall);
+        ArgumentOutOfRangeException.ThrowIfLessThan(idleAfter, TimeSpan.Zero);
+        _wall = wall;
+        IdleAfter = idleAfter;
+    }
+
+    /// <summary>How long input must be silent before the wall clock moves stream time.</summary>
+    public TimeSpan IdleAfter { get; }
+
+    /// <summary>Notes a record (its timestamp, ms since the Unix epoch) as it is handed to the engine.</summary>
+    public void OnRecord(long timestampMillis)
+    {
+        _lastRecord = Math.Max(_lastRecord, timestampMillis);
+        _lastRecordWall = _wall.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>When input has been idle long enough: the stream time to advance the engine to.</summary>
+    public bool TryGetIdleTime(out long streamMillis)
+    {
+        var idle = _wall.GetUtcNow().ToUnixTimeMilliseconds() - _lastRecordWall;
+        if (_lastRecord == long.MinValue || idle < (long)IdleAfter.TotalMilliseconds)
+        {
+            streamMillis = 0;
+            return false;
+        }
+
+        streamMillis = _lastRecord + idle;
+        return true;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using CallJoin.Core.State;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CallJoin.Core.Tests.Join;
+
+/// <summary>Silence on the input lets the wall clock carry stream time, so timeouts fire without new records.</summary>
+public sealed class StreamClockTests
+{
+    private const long T0 = 1_767_225_600_000;
+
+    [Fact]
+    public void A_lone_start_becomes_a_running_row_when_input_stays_idle()
+    {
+        var wall = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 42_000));
+        var clock = new StreamClock(wall, TimeSpan.FromSeconds(1));
+        var output = new RecordingOutput();
+        var engine = new JoinEngine<RecordingOutput>(new InMemoryPendingStore(), new JoinOptions(), output);
+        var start = new HalfEvent(CallSide.Start, "p", "idle", 1, T0 * 1000, T0, default);
+
+        engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(start.Json), default, T0);
+        clock.OnRecord(T0);
+        Assert.False(clock.TryGetIdleTime(out _));
+
+        wall.Advance(TimeSpan.FromMinutes(4));
+        Assert.True(clock.TryGetIdleTime(out var fourMinutes));
+        engine.AdvanceTime(fourMinutes);
+        Assert.Empty(output.Results);
+
+        wall.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(clock.TryGetIdleTime(out var fiveMinutes));
+        Assert.Equal(T0 + (5 * 60_000), fiveMinutes);   // the record's time plus the silence, not the wall clock's reading
+        engine.AdvanceTime(fiveMinutes);
+        Assert.Equal("running", Assert.Single(output.Results).Kind);
+    }
+
+    [Fact]
+    public void Nothing_moves_before_the_first_record() =>
+        Assert.False(new StreamClock(new FakeTimeProvider(), TimeSpan.Zero).TryGetIdleTime(out _));
+}
