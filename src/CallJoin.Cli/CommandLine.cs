@@ -13,6 +13,7 @@ internal static class CommandLine
           broker       run the embedded Kafka-protocol broker on 127.0.0.1 until stopped
           clickhouse   run the embedded ClickHouse engine over its HTTP interface on 127.0.0.1 until stopped
           migrate      create or upgrade the calls_complete schema in a ClickHouse database
+          produce      publish generated call starts and ends to Kafka (load)
 
         Run 'calljoin COMMAND --help' for a command's options.
         """;
@@ -39,6 +40,7 @@ internal static class CommandLine
                 "clickhouse" => await ClickHouseCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "migrate" => await MigrateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "produce" => await ProduceCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 _ => UnknownCommand(args[0]),
             };
         }

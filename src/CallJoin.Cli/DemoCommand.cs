@@ -5,6 +5,7 @@ using CallJoin.ClickHouse.Schema;
 using CallJoin.Core;
 using CallJoin.EmbeddedClickHouse;
 using CallJoin.EmbeddedKafka;
+using CallJoin.Kafka.Publishing;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 
@@ -91,24 +92,15 @@ internal static class DemoCommand
 
     private static async Task PublishAsync(string bootstrap, int calls, CancellationToken stop)
     {
-        var config = new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, LingerMs = 5, CompressionType = CompressionType.Lz4 };
-        using var producer = new ProducerBuilder<string, string>(config).Build();
-        var t0 = new DateTime(2026, 11, 28, 12, 0, 0, DateTimeKind.Utc);
+        using var publisher = new CallPublisher(new PublisherOptions { BootstrapServers = bootstrap });
         for (var i = 0; i < calls; i++)
         {
-            var id = Guid.CreateVersion7(t0.AddMilliseconds(i)).ToString();
-            var started = t0.AddTicks(i * 10L);
-            var start = $$$"""{"project_id":"demo/project","id":"{{{id}}}","op_name":"weave:///demo/project/op/predict:v1","trace_id":"{{{id}}}","started_at":"{{{started:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","attributes":{},"inputs":{"prompt":"hello {{{i}}}"}}""";
-            var end = $$$"""{"project_id":"demo/project","id":"{{{id}}}","ended_at":"{{{started.AddMilliseconds(250):yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","output":{"answer":{{{i}}}},"summary":{}}""";
-            producer.Produce(WeaveTopics.CallStarted, new Message<string, string> { Key = id, Value = start });
-            producer.Produce(WeaveTopics.CallEnded, new Message<string, string> { Key = id, Value = end });
-            if (i % 10_000 == 0)
-            {
-                stop.ThrowIfCancellationRequested();
-            }
+            var (id, start, end) = SyntheticCalls.Create(i);
+            await publisher.PublishStartAsync(id, start, stop).ConfigureAwait(false);
+            await publisher.PublishEndAsync(id, end, stop).ConfigureAwait(false);
         }
 
-        await Task.Run(() => producer.Flush(stop), stop).ConfigureAwait(false);
+        await publisher.FlushAsync(stop).ConfigureAwait(false);
     }
 
     private static List<object[]> Consume(string bootstrap, int calls, CancellationToken stop)

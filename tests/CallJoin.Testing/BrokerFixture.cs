@@ -1,5 +1,6 @@
 using CallJoin.EmbeddedKafka;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 
 namespace CallJoin.Testing;
 
@@ -71,6 +72,15 @@ public sealed class BrokerFixture : IDisposable
         SessionTimeoutMs = 3_000,
         HeartbeatIntervalMs = 500,
     };
+
+    /// <summary>Each partition's end offset, by partition: how many messages it holds (the mock never compacts or deletes).</summary>
+    public async Task<long[]> EndOffsetsAsync(string topic, int partitions)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
+        var specs = Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(topic, p), OffsetSpec = OffsetSpec.Latest() });
+        var result = await admin.ListOffsetsAsync(specs, new ListOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        return result.ResultInfos.OrderBy(r => r.TopicPartitionOffsetError.Partition.Value).Select(r => r.TopicPartitionOffsetError.Offset.Value).ToArray();
+    }
 
     public void Dispose() => Broker.Dispose();
 }
