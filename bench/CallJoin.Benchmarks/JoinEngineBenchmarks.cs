@@ -105,7 +105,11 @@ public class JoinEngineBenchmarks
 
         public long Errors { get; private set; }
 
-        public void OnRow(CallRowData row, long createdAtMillis) => Rows += row.InputsDump.Length > 0 ? 1 : 0;
+        public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources) => Rows += row.InputsDump.Length > 0 ? 1 : 0;
+
+        public void OnReleased(CallSide side, SourcePosition position)
+        {
+        }
 
         public void OnError(in JoinError error) => Errors++;
     }

@@ -26,7 +26,7 @@ public sealed partial class JoinEngine<TOutput>
 
                 Counters.RunningRows++;
                 Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
-                _output.OnRow(_row, merge.TimestampMillis);
+                _output.OnRow(_row, merge.TimestampMillis, new RowSources(merge.Position, default, Complete: false));
                 break;
             case ExpiryOutcome.StartMissing:
                 Counters.StartMissing++;
@@ -35,9 +35,11 @@ public sealed partial class JoinEngine<TOutput>
                 break;
             case ExpiryOutcome.ExpiredStart:
                 Counters.ExpiredStarts++;
+                _output.OnReleased(CallSide.Start, merge.Position);
                 break;
             case ExpiryOutcome.ExpiredEnd:
                 Counters.ExpiredEnds++;
+                _output.OnReleased(CallSide.End, merge.Position);
                 break;
         }
     }
@@ -83,6 +85,7 @@ public sealed partial class JoinEngine<TOutput>
             if ((flags & reported) != 0)
             {
                 Outcome = isStart ? ExpiryOutcome.ExpiredStart : ExpiryOutcome.ExpiredEnd;
+                Position = record.Position;
                 return PendingAction.Delete;
             }
 

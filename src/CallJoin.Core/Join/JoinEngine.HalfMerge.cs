@@ -16,6 +16,7 @@ public sealed partial class JoinEngine<TOutput>
         public long StartMillis;
         public long EndMillis;
         public bool Late;
+        public SourcePosition PartnerPosition;
 
         public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
         {
@@ -49,6 +50,7 @@ public sealed partial class JoinEngine<TOutput>
 
             engine.CopyPartner(record.Payload);
             engine._timers.Cancel(record.Timer);
+            PartnerPosition = record.Position;
             Outcome = JoinOutcome.Matched;
             Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
             (StartMillis, EndMillis) = side == CallSide.Start ? (timestamp, record.TimestampMillis) : (record.TimestampMillis, timestamp);

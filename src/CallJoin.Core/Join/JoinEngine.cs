@@ -92,11 +92,15 @@ public sealed partial class JoinEngine<TOutput>
                 ReadOnlySpan<byte> partner = _partner.AsSpan(0, _partnerLength);
                 var start = side == CallSide.Start ? payload : partner;
                 var end = side == CallSide.Start ? partner : payload;
-                EmitComplete(start, end, merge.StartMillis, merge.EndMillis, side, position, timestampMillis, payload);
+                var sources = side == CallSide.Start
+                    ? new RowSources(position, merge.PartnerPosition, Complete: true)
+                    : new RowSources(merge.PartnerPosition, position, Complete: true);
+                EmitComplete(start, end, merge.StartMillis, merge.EndMillis, sources, side, position, timestampMillis, payload);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;
             case JoinOutcome.Duplicate:
                 Counters.Duplicates++;
+                _output.OnReleased(side, position);
                 break;
             case JoinOutcome.TooLarge:
                 Counters.TooLarge++;
@@ -151,7 +155,7 @@ public sealed partial class JoinEngine<TOutput>
         }
     }
 
-    private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, long startMillis, long endMillis,
+    private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, long startMillis, long endMillis, in RowSources sources,
         CallSide side, SourcePosition position, long timestampMillis, ReadOnlySpan<byte> payload)
     {
         var status = _builder.Build(start, end, _row);
@@ -160,6 +164,7 @@ public sealed partial class JoinEngine<TOutput>
             // Two different calls whose keys hashed alike: neither is joined with the other.
             Counters.KeyCollisions++;
             _output.OnError(new JoinError(JoinErrorReason.KeyCollision, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            ReleasePartner(side, sources);
             return;
         }
 
@@ -167,12 +172,26 @@ public sealed partial class JoinEngine<TOutput>
         {
             Counters.Malformed++;
             _output.OnError(new JoinError(_builder.Reason(status), side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            ReleasePartner(side, sources);
             return;
         }
 
         Counters.Matched++;
         Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
-        _output.OnRow(_row, Math.Max(endMillis, startMillis + 1));
+        _output.OnRow(_row, Math.Max(endMillis, startMillis + 1), sources);
+    }
+
+    /// <summary>When a match cannot become a row, the stored partner is released with nothing written for it.</summary>
+    private void ReleasePartner(CallSide side, in RowSources sources)
+    {
+        if (side == CallSide.Start)
+        {
+            _output.OnReleased(CallSide.End, sources.End);
+        }
+        else
+        {
+            _output.OnReleased(CallSide.Start, sources.Start);
+        }
     }
 
     /// <summary>Keeps a copy of the stored partner's payload: the store's span is valid only inside the merge.</summary>

@@ -16,7 +16,14 @@ public readonly ref struct JoinError
         ProjectId = projectId;
         Id = id;
         Payload = payload;
+        ReleasesHalf = reason != JoinErrorReason.StartMissing;
     }
+
+    /// <summary>
+    /// Whether writing this record releases the half (see <see cref="IJoinOutput"/>): true except for
+    /// <c>start_missing</c>, whose end stays in state for a late start.
+    /// </summary>
+    public bool ReleasesHalf { get; }
 
     /// <summary>A <see cref="JoinErrorReason"/> value or a malformed-input reason such as <c>missing_field:id</c>.</summary>
     public string Reason { get; }

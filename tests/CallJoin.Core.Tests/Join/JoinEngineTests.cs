@@ -126,7 +126,9 @@ public sealed class JoinEngineTests
 
     private sealed class ReasonOutput : IJoinOutput
     {
-        public void OnRow(CallRowData row, long createdAtMillis) => throw new InvalidOperationException("no row expected");
+        public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources) => throw new InvalidOperationException("no row expected");
+
+        public void OnReleased(CallSide side, SourcePosition position) => throw new InvalidOperationException("no release expected");
 
         public void OnError(in JoinError error)
         {

@@ -21,6 +21,10 @@ internal static class JoinModelCheck
         Assert.Equivalent(model.Counters, engine.Counters);
         Assert.Equal(0, engine.State.Entries);
         Assert.Equal(0, engine.PendingTimers);
+
+        // Every consumed half was released exactly once, so the ingest's commit point can pass every offset.
+        var consumed = events.Select(e => $"{e.Side} {e.Position}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(consumed, output.Released.Select(r => $"{r.Side} {r.Position}").Order(StringComparer.Ordinal).ToList());
     }
 
     internal static (JoinEngine<RecordingOutput> Engine, RecordingOutput Output) Run(List<HalfEvent> events, JoinOptions options, IPendingStore? store = null)

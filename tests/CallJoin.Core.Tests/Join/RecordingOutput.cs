@@ -9,7 +9,20 @@ internal sealed class RecordingOutput : IJoinOutput
 {
     public List<JoinResult> Results { get; } = [];
 
-    public void OnRow(CallRowData row, long createdAtMillis) => Results.Add(new JoinResult(
+    /// <summary>Every half released, as side/partition/offset.</summary>
+    public List<(CallSide Side, SourcePosition Position)> Released { get; } = [];
+
+    public void OnReleased(CallSide side, SourcePosition position) => Released.Add((side, position));
+
+    public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources)
+    {
+        if (sources.Complete)
+        {
+            Released.Add((CallSide.Start, sources.Start));
+            Released.Add((CallSide.End, sources.End));
+        }
+
+        Results.Add(new JoinResult(
         row.EndedAtMicros == 0 ? "running" : "complete",
         Encoding.UTF8.GetString(row.ProjectId),
         Encoding.UTF8.GetString(row.Id),
@@ -17,9 +30,15 @@ internal sealed class RecordingOutput : IJoinOutput
         row.StartedAtMicros,
         row.EndedAtMicros,
         Encoding.UTF8.GetString(row.InputsDump) + "|" + Encoding.UTF8.GetString(row.OutputDump)));
+    }
 
     public void OnError(in JoinError error)
     {
+        if (error.ReleasesHalf)
+        {
+            Released.Add((error.Side, error.Position));
+        }
+
         // Malformed-input reasons are the parser's business (tested there); the join only promises an error record.
         var joinReason = error.Reason is JoinErrorReason.StartMissing or JoinErrorReason.ConflictingDuplicate or JoinErrorReason.KeyCollision or JoinErrorReason.HalfTooLarge;
         Results.Add(new JoinResult(
