@@ -92,6 +92,9 @@ public sealed class CallsCompleteSchemaTests(ClickHouseFixture clickHouse)
         Assert.Contains("min_bytes_for_wide_part = 0", full, StringComparison.Ordinal);
         Assert.Contains("enable_block_number_column = 1", full, StringComparison.Ordinal);
         Assert.Contains("enable_block_offset_column = 1", full, StringComparison.Ordinal);
+        // Our one deliberate addition (migration step 5): the window that lets a retried insert with the same
+        // insert_deduplication_token be dropped on a non-replicated table. Upstream leaves it at the default, 0.
+        Assert.Contains("non_replicated_deduplication_window = 1000", full, StringComparison.Ordinal);
     }
 
     [Fact]
