@@ -1,0 +1,414 @@
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using Confluent.Kafka;
+
+namespace CallJoin.Kafka.Ingest;
+
+/// <summary>
+/// Reads the starts and ends topics so that partition p of both is always read by the same instance, hands every message
+/// to an <see cref="IIngestHandler"/>, and commits per partition only the safe restart point of an <see cref="OffsetLedger"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One Confluent.Kafka consumer, used only by its own consume thread (<see cref="Start"/> to <see cref="Stop"/>).
+/// <see cref="Durable(CallSide, SourcePosition)"/> is thread-safe. While the handler reports
+/// <see cref="IIngestHandler.IsBehind"/> (or too many offsets are held), all assigned partitions are paused and the loop
+/// keeps polling with a short timeout (heartbeats, rebalances, commits) until it drains, then resumes them.
+/// </para>
+/// <para>
+/// Commits happen every <see cref="IngestOptions.CommitInterval"/> for the assigned partitions only; in group mode a
+/// revoke first asks the handler to make the revoked partitions durable, commits what is then safe and forgets them, so
+/// no commit is sent for partitions held across a rebalance (eager range assignment revokes everything first).
+/// </para>
+/// </remarks>
+public sealed class CoPartitionedIngest : IDisposable
+{
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IngestOptions _options;
+    private readonly IIngestHandler _handler;
+    private readonly TimeProvider _time;
+    private readonly OffsetLedger _ledger = new();
+    private readonly Lock _gate = new();
+    private readonly PayloadBuffer _payload = new();
+    private readonly IConsumer<Ignore, int> _consumer;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<(CallSide Side, int Partition), long> _committed = [];
+    private readonly List<TopicPartitionOffset> _commitBatch = [];
+    private List<TopicPartition> _assigned = [];
+    private IngestAssignment _assignment = IngestAssignment.Empty;
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private volatile bool _paused;
+    private bool _assignmentChanged;
+    private bool _closing;
+    private long _consumedCount;
+    private long _pauses;
+    private long _failedCommits;
+
+    public CoPartitionedIngest(IngestOptions options, IIngestHandler handler, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.StartTopic);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.EndTopic);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Replicas);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Ordinal);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(options.Ordinal, options.Replicas);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommitInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxHeldOffsets);
+        if (string.Equals(options.StartTopic, options.EndTopic, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The start and end topics must differ (both are '{options.StartTopic}').", nameof(options));
+        }
+
+        _options = options;
+        _handler = handler;
+        _time = time ?? TimeProvider.System;
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = false,
+            FetchQueueBackoffMs = options.FetchQueueBackoffMs,
+            QueuedMaxMessagesKbytes = options.QueuedMaxMessagesKbytes,
+            MaxPartitionFetchBytes = options.MaxPartitionFetchBytes,
+
+            // The range assignor assigns each topic separately: it sorts the partitions and the member ids and gives
+            // member i the same contiguous block of partition numbers for every topic with the same partition count
+            // (and every member subscribes to both topics). So partition p of both topics lands on one member, which
+            // is what the join needs. Round-robin and sticky assignors balance across topics and break this.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+        };
+        foreach (var (key, value) in options.Settings)
+        {
+            config.Set(key, value);
+        }
+
+        var builder = new ConsumerBuilder<Ignore, int>(config).SetValueDeserializer(_payload);
+        if (options.Ownership == IngestOwnership.Group)
+        {
+            builder.SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, commit: true))
+                .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, commit: false));
+        }
+
+        _consumer = builder.Build();
+    }
+
+    /// <summary>Completes when the consume thread ends: normally after <see cref="Stop"/>, faulted on a fatal error or a handler throw.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Messages handed to the handler so far.</summary>
+    public long ConsumedCount => Volatile.Read(ref _consumedCount);
+
+    /// <summary>Whether the partitions are paused because downstream is behind.</summary>
+    public bool IsPaused => _paused;
+
+    /// <summary>How many times the ingest paused.</summary>
+    public long Pauses => Volatile.Read(ref _pauses);
+
+    /// <summary>Commits the broker refused (e.g. during a rebalance); the next one covers them, a restart re-reads the tail.</summary>
+    public long FailedCommits => Volatile.Read(ref _failedCommits);
+
+    /// <summary>The partitions currently read.</summary>
+    public IngestAssignment Assignment => Volatile.Read(ref _assignment);
+
+    /// <summary>Offsets held in the ledger (consumed and not yet below a safe restart point).</summary>
+    public long HeldOffsets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ledger.Held;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that both topics have the same partition count, then starts the consume thread (static assignment or subscribe).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A topic is missing, or the two are not co-partitioned.</exception>
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The ingest was already started.");
+        }
+
+        var partitions = CheckCoPartitioned();
+        _thread = new Thread(() => Run(partitions)) { IsBackground = true, Name = "calljoin-ingest" };
+        _thread.Start();
+    }
+
+    /// <summary>Reports that a consumed half's effect is durable (its row or error acknowledged, or nothing to write).</summary>
+    public void Durable(CallSide side, SourcePosition position)
+    {
+        lock (_gate)
+        {
+            _ledger.Durable(side, position.Partition, position.Offset);
+        }
+    }
+
+    /// <summary>Reports a batch of durable halves of one side under one lock.</summary>
+    public void Durable(CallSide side, ReadOnlySpan<SourcePosition> positions)
+    {
+        lock (_gate)
+        {
+            foreach (var position in positions)
+            {
+                _ledger.Durable(side, position.Partition, position.Offset);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops consuming, asks the handler to make all assigned partitions durable, commits the safe offsets, closes the
+    /// consumer (leaving the group), and waits for the consume thread to end.
+    /// </summary>
+    public void Stop()
+    {
+        _stopping = true;
+        if (_thread is { } thread && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_thread is null)
+        {
+            _consumer.Dispose();
+            return;
+        }
+
+        Stop();
+    }
+
+    private int CheckCoPartitioned()
+    {
+        using var admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
+        var starts = PartitionCount(admin, _options.StartTopic);
+        var ends = PartitionCount(admin, _options.EndTopic);
+        if (starts != ends)
+        {
+            throw new InvalidOperationException(
+                $"{_options.StartTopic} has {starts} partitions but {_options.EndTopic} has {ends}; they must be co-partitioned.");
+        }
+
+        return starts;
+    }
+
+    private static int PartitionCount(IAdminClient admin, string topic)
+    {
+        var metadata = admin.GetMetadata(topic, MetadataTimeout).Topics.SingleOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError || metadata.Partitions.Count == 0)
+        {
+            throw new InvalidOperationException($"Cannot read topic {topic}: {metadata?.Error.Reason ?? "not in the metadata"}.");
+        }
+
+        return metadata.Partitions.Count;
+    }
+
+    private void Run(int partitions)
+    {
+        try
+        {
+            if (_options.Ownership == IngestOwnership.Static)
+            {
+                var owned = Enumerable.Range(0, partitions).Where(p => p % _options.Replicas == _options.Ordinal)
+                    .SelectMany(p => new[] { new TopicPartition(_options.StartTopic, p), new TopicPartition(_options.EndTopic, p) })
+                    .ToList();
+                _consumer.Assign(owned);   // from the committed offsets under the group id, else the earliest
+                SetAssignment(owned);
+            }
+            else
+            {
+                _consumer.Subscribe([_options.StartTopic, _options.EndTopic]);
+            }
+
+            var nextCommit = _time.GetTimestamp() + (long)(_options.CommitInterval.TotalSeconds * _time.TimestampFrequency);
+            while (!_stopping)
+            {
+                ControlFlow();
+                ConsumeOne();
+                var now = _time.GetTimestamp();
+                if (now >= nextCommit)
+                {
+                    Commit(_assigned);
+                    nextCommit = now + (long)(_options.CommitInterval.TotalSeconds * _time.TimestampFrequency);
+                }
+            }
+
+            if (_assigned.Count > 0)
+            {
+                _handler.OnPartitionsRevoked(PartitionNumbers(_assigned));
+                Commit(_assigned);
+            }
+
+            _closing = true;
+            _consumer.Close();
+            _completion.TrySetResult();
+        }
+#pragma warning disable CA1031 // Anything that ends the loop is reported through Completion.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _completion.TrySetException(ex);
+        }
+        finally
+        {
+            _consumer.Dispose();
+        }
+    }
+
+    private void ConsumeOne()
+    {
+        ConsumeResult<Ignore, int>? result;
+        try
+        {
+            result = _consumer.Consume(_options.PollTimeout);
+        }
+        catch (ConsumeException ex) when (!ex.Error.IsFatal)
+        {
+            return;   // transient, already retried by the client; the partition continues
+        }
+
+        if (result is null || result.IsPartitionEOF)
+        {
+            return;
+        }
+
+        var side = string.Equals(result.Topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
+        var partition = result.Partition.Value;
+        var offset = result.Offset.Value;
+        lock (_gate)
+        {
+            _ledger.Consumed(side, partition, offset);
+        }
+
+        var message = result.Message;
+        _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _payload.Span(message.Value));
+        Volatile.Write(ref _consumedCount, _consumedCount + 1);
+    }
+
+    /// <summary>Pauses all assigned partitions while downstream is behind and resumes them when it has drained.</summary>
+    private void ControlFlow()
+    {
+        if (_assigned.Count == 0)
+        {
+            return;
+        }
+
+        if (!_paused)
+        {
+            if (_handler.IsBehind || HeldOffsets > _options.MaxHeldOffsets)
+            {
+                _consumer.Pause(_assigned);
+                _paused = true;
+                _assignmentChanged = false;
+                Volatile.Write(ref _pauses, _pauses + 1);
+            }
+
+            return;
+        }
+
+        if (_assignmentChanged)
+        {
+            _consumer.Pause(_assigned);   // a rebalance while paused assigned partitions that are not paused yet
+            _assignmentChanged = false;
+        }
+
+        if (!_handler.IsBehind && HeldOffsets <= _options.MaxHeldOffsets / 2)
+        {
+            _consumer.Resume(_assigned);
+            _paused = false;
+        }
+    }
+
+    private void Commit(List<TopicPartition> partitions)
+    {
+        _commitBatch.Clear();
+        lock (_gate)
+        {
+            foreach (var tp in partitions)
+            {
+                var side = SideOf(tp.Topic);
+                if (_ledger.TryGetCommitOffset(side, tp.Partition.Value, out var offset)
+                    && (!_committed.TryGetValue((side, tp.Partition.Value), out var last) || last != offset))
+                {
+                    _commitBatch.Add(new TopicPartitionOffset(tp, offset));
+                }
+            }
+        }
+
+        if (_commitBatch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _consumer.Commit(_commitBatch);
+            foreach (var tpo in _commitBatch)
+            {
+                _committed[(SideOf(tpo.Topic), tpo.Partition.Value)] = tpo.Offset.Value;
+            }
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            // Refused (a rebalance, a coordinator move): the next commit covers it; a restart re-reads a little more.
+            Volatile.Write(ref _failedCommits, _failedCommits + 1);
+        }
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        SetAssignment(partitions);
+        _assignmentChanged = true;
+    }
+
+    private void OnRevoked(List<TopicPartitionOffset> partitions, bool commit)
+    {
+        var revoked = partitions.Select(p => p.TopicPartition).ToList();
+        if (!_closing && revoked.Count > 0)
+        {
+            _handler.OnPartitionsRevoked(PartitionNumbers(revoked));
+            if (commit)
+            {
+                Commit(revoked);
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var tp in revoked)
+            {
+                _ledger.Forget(SideOf(tp.Topic), tp.Partition.Value);
+                _committed.Remove((SideOf(tp.Topic), tp.Partition.Value));
+            }
+        }
+
+        SetAssignment([.. _assigned.Except(revoked)]);
+    }
+
+    private void SetAssignment(List<TopicPartition> partitions)
+    {
+        _assigned = partitions;
+        var starts = partitions.Where(p => SideOf(p.Topic) == CallSide.Start).Select(p => p.Partition.Value).Order().ToArray();
+        var ends = partitions.Where(p => SideOf(p.Topic) == CallSide.End).Select(p => p.Partition.Value).Order().ToArray();
+        Volatile.Write(ref _assignment, new IngestAssignment(starts, ends));
+    }
+
+    private CallSide SideOf(string topic) =>
+        string.Equals(topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
+
+    private static int[] PartitionNumbers(List<TopicPartition> partitions) =>
+        [.. partitions.Select(p => p.Partition.Value).Distinct().Order()];
+}

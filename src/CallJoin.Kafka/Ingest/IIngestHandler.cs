@@ -1,0 +1,25 @@
+using CallJoin.Core.Halves;
+
+namespace CallJoin.Kafka.Ingest;
+
+/// <summary>What <see cref="CoPartitionedIngest"/> hands its messages to (the join engine's adapter).</summary>
+/// <remarks>
+/// Called on the ingest's consume thread only. Report what became durable through
+/// <see cref="CoPartitionedIngest.Durable(CallSide, Core.Join.SourcePosition)"/>, from any thread, including from
+/// inside these calls.
+/// </remarks>
+public interface IIngestHandler
+{
+    /// <summary>Whether downstream is behind: while true, the ingest pauses its partitions (polled before every message).</summary>
+    bool IsBehind { get; }
+
+    /// <summary>One message; a null or empty value comes as an empty span. The span is reused after the call returns.</summary>
+    /// <remarks>A malformed message must not throw (it becomes an error record); a throw stops the ingest.</remarks>
+    void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value);
+
+    /// <summary>
+    /// These partition numbers (of both topics) are being given up: make durable what can be, report it, and release their
+    /// state before returning. Also called for all partitions on a graceful stop.
+    /// </summary>
+    void OnPartitionsRevoked(IReadOnlyList<int> partitions);
+}
