@@ -1,0 +1,351 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using ClickHouse.Driver;
+
+namespace CallJoin.ClickHouse.Sink;
+
+/// <summary>
+/// Writes joined rows to calls_complete and error records to calljoin_errors in batches sealed by rows, bytes or time,
+/// each sent as one RowBinary INSERT with its own <c>insert_deduplication_token</c>, retried until durable, and
+/// acknowledged in order through <see cref="Acks"/> so the ingest commits offsets only behind durable rows.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Producer side (<see cref="AddRow"/>, <see cref="AddError"/>, <see cref="Checkpoint"/>, <see cref="WaitForCapacityAsync"/>,
+/// <see cref="FlushAsync"/>): one thread at a time (the join engine's). Rows are encoded straight into a pooled buffer.
+/// </para>
+/// <para>
+/// Sending: <see cref="SinkOptions.MaxParallelInserts"/> senders. A transient failure (network, timeout, server-side
+/// error not about the data) is retried forever with exponential backoff and jitter, with the same bytes and token, so
+/// an insert that did land before its failure was reported is dropped by ClickHouse's deduplication. A permanent
+/// failure (see <see cref="SinkOptions.PermanentErrorCodes"/>) bisects the block; a single row still refused goes to
+/// the error table as <c>rejected_by_clickhouse:&lt;code&gt;</c>.
+/// </para>
+/// <para>
+/// Memory: unacknowledged batches are counted; above <see cref="SinkOptions.MaxBufferedBytes"/>,
+/// <see cref="WaitForCapacityAsync"/> waits until acks free space (while ClickHouse is down, until it is back).
+/// </para>
+/// </remarks>
+public sealed partial class ClickHouseSink : IAsyncDisposable
+{
+    private const int PooledBatches = 4;
+
+    private readonly IInsertTransport _transport;
+    private readonly SinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Random _jitter;
+    private readonly Lock _jitterLock = new();
+    private readonly Lock _producerLock = new();
+    private readonly Lock _ackLock = new();
+    private readonly Channel<SinkBatch> _sealed = Channel.CreateUnbounded<SinkBatch>();
+    private readonly Channel<SinkAck> _acks = Channel.CreateUnbounded<SinkAck>();
+    private readonly ConcurrentQueue<SinkBatch> _pool = new();
+    private readonly Dictionary<long, SinkBatch> _done = [];
+    private readonly List<(long Sequence, TaskCompletionSource Done)> _flushWaiters = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _timer;
+    private readonly Task[] _senders;
+    private SinkBatch _current;
+    private long _nextSequence;
+    private long _nextAck;
+    private long _bufferedBytes;
+    private long _retries;
+    private long _rejectedRows;
+    private long _insertedRows;
+    private long _droppedErrorRecords;
+    private TaskCompletionSource? _capacity;
+    private Exception? _lastTransientError;
+    private bool _completed;
+
+    /// <summary>A sink over ClickHouse.Driver (see <see cref="DriverInsertTransport"/>).</summary>
+    public ClickHouseSink(ClickHouseClient client, SinkOptions options, TimeProvider? time = null, Random? jitter = null)
+        : this(new DriverInsertTransport(client, (options ?? throw new ArgumentNullException(nameof(options))).Gzip), options, time, jitter)
+    {
+    }
+
+    /// <summary>A sink over any transport; <paramref name="jitter"/> seeds the retry jitter (tests pass a seeded one).</summary>
+    public ClickHouseSink(IInsertTransport transport, SinkOptions options, TimeProvider? time = null, Random? jitter = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _transport = transport;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _jitter = jitter ?? new Random();
+        _current = new SinkBatch(options.MaxBatchBytes);
+        _senders = new Task[options.MaxParallelInserts];
+        for (var i = 0; i < _senders.Length; i++)
+        {
+            _senders[i] = Task.Run(SendLoopAsync);
+        }
+
+        _timer = _time.CreateTimer(static s => ((ClickHouseSink)s!).OnTick(), this, options.MaxBatchDelay, options.MaxBatchDelay);
+    }
+
+    /// <summary>Acknowledgements, one per batch, in batch order. Completed when the sink is completed or disposed.</summary>
+    public ChannelReader<SinkAck> Acks => _acks.Reader;
+
+    /// <summary>Bytes of RowBinary accepted and not yet acknowledged.</summary>
+    public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+
+    /// <summary>How many inserts failed transiently and were retried.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>How many rows ClickHouse refused for good (written to the error table instead).</summary>
+    public long RejectedRows => Interlocked.Read(ref _rejectedRows);
+
+    /// <summary>Error records ClickHouse refused for good (dropped: there is no table behind the error table).</summary>
+    public long DroppedErrorRecords => Interlocked.Read(ref _droppedErrorRecords);
+
+    /// <summary>calls_complete rows durable so far.</summary>
+    public long InsertedRows => Interlocked.Read(ref _insertedRows);
+
+    /// <summary>The last transient failure seen (for health reporting); null while none.</summary>
+    public Exception? LastTransientError => Volatile.Read(ref _lastTransientError);
+
+    /// <summary>Appends a calls_complete row to the open batch (encoded now: the row may be reused on return).</summary>
+    /// <param name="row">The row.</param>
+    /// <param name="createdAtMillis">Its ReplacingMergeTree version.</param>
+    /// <param name="sources">Its halves: the error table names the end (complete row) or the start if it is refused.</param>
+    public void AddRow(CallRowData row, long createdAtMillis, in RowSources sources)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var origin = sources.Complete
+            ? new RowOrigin(CallSide.End, sources.End, createdAtMillis)
+            : new RowOrigin(CallSide.Start, sources.Start, createdAtMillis);
+        lock (_producerLock)
+        {
+            ThrowIfCompleted();
+            var block = _current.Calls;
+            var start = block.Written;
+            CallRowEncoder.Write(block, row, createdAtMillis);
+            block.EndRow(start, origin);
+            Accept(block.Written - start);
+        }
+    }
+
+    /// <summary>Appends an error record to the open batch; its <c>created_at</c> is now (the sink's clock).</summary>
+    public void AddError(in JoinError error)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_producerLock)
+        {
+            ThrowIfCompleted();
+            var block = _current.Errors;
+            var start = block.Written;
+            ErrorRecordEncoder.Write(block, error, now);
+            block.EndRow(start, new RowOrigin(error.Side, error.Position, error.AtMillis));
+            Accept(block.Written - start);
+        }
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="token"/> to the open batch: it comes back in that batch's <see cref="SinkAck"/>, once
+    /// everything added before this call is durable.
+    /// </summary>
+    public void Checkpoint(object token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        lock (_producerLock)
+        {
+            ThrowIfCompleted();
+            _current.Checkpoints.Add(token);
+        }
+    }
+
+    /// <summary>
+    /// Completes at once while fewer than <see cref="SinkOptions.MaxBufferedBytes"/> are unacknowledged; otherwise
+    /// sends the open batch and waits until acks bring the total back under the limit.
+    /// </summary>
+    public ValueTask WaitForCapacityAsync(CancellationToken ct = default) =>
+        BufferedBytes <= _options.MaxBufferedBytes ? ValueTask.CompletedTask : WaitForCapacitySlowAsync(ct);
+
+    /// <summary>Seals the open batch and waits until it and every earlier batch are acknowledged.</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        long target;
+        lock (_producerLock)
+        {
+            SealOpenBatch();
+            target = _nextSequence;
+        }
+
+        Task wait;
+        lock (_ackLock)
+        {
+            if (_nextAck >= target)
+            {
+                return;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add((target, done));
+            wait = done.Task;
+        }
+
+        await wait.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends what is buffered, waits for every ack, then completes <see cref="Acks"/>. No more adds after this.</summary>
+    public async Task CompleteAsync(CancellationToken ct = default)
+    {
+        lock (_producerLock)
+        {
+            if (!_completed)
+            {
+                SealOpenBatch();
+                _completed = true;
+                _sealed.Writer.TryComplete();
+            }
+        }
+
+        await Task.WhenAll(_senders).WaitAsync(ct).ConfigureAwait(false);
+        _acks.Writer.TryComplete();
+    }
+
+    /// <summary>Stops at once: unsent and unacknowledged batches are dropped (never acknowledged, so replayed upstream).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_producerLock)
+        {
+            _completed = true;
+            _sealed.Writer.TryComplete();
+        }
+
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_senders).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: in-flight batches stay unacknowledged.
+        }
+
+        _acks.Writer.TryComplete();
+        _current.Release();
+        while (_pool.TryDequeue(out var pooled))
+        {
+            pooled.Release();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private void Accept(int bytes)
+    {
+        _current.AccountedBytes += bytes;
+        Interlocked.Add(ref _bufferedBytes, bytes);
+        if (_current.RowCount >= _options.MaxBatchRows || _current.Bytes >= _options.MaxBatchBytes)
+        {
+            SealOpenBatch();
+        }
+    }
+
+    /// <summary>Hands the open batch to the senders (under the producer lock).</summary>
+    private void SealOpenBatch()
+    {
+        if (_current.IsEmpty || _completed)
+        {
+            return;
+        }
+
+        var batch = _current;
+        batch.Sequence = _nextSequence++;
+        _current = _pool.TryDequeue(out var pooled) ? pooled : new SinkBatch(_options.MaxBatchBytes);
+        _sealed.Writer.TryWrite(batch);
+    }
+
+    private void OnTick()
+    {
+        lock (_producerLock)
+        {
+            SealOpenBatch();
+        }
+    }
+
+    private async ValueTask WaitForCapacitySlowAsync(CancellationToken ct)
+    {
+        lock (_producerLock)
+        {
+            SealOpenBatch();
+        }
+
+        while (true)
+        {
+            Task wait;
+            lock (_ackLock)
+            {
+                if (BufferedBytes <= _options.MaxBufferedBytes)
+                {
+                    return;
+                }
+
+                _capacity ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _capacity.Task;
+            }
+
+            await wait.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records a delivered batch and acknowledges every batch now complete in sequence order.</summary>
+    private void Acknowledge(SinkBatch delivered)
+    {
+        lock (_ackLock)
+        {
+            _done.Add(delivered.Sequence, delivered);
+            while (_done.Remove(_nextAck, out var batch))
+            {
+                _nextAck++;
+                var rejected = batch.Rejected.Count;
+                _acks.Writer.TryWrite(new SinkAck(
+                    batch.Sequence, batch.Calls.Count - rejected, batch.Errors.Count + rejected, rejected,
+                    batch.Checkpoints.Count == 0 ? [] : [.. batch.Checkpoints]));
+                Interlocked.Add(ref _insertedRows, batch.Calls.Count - rejected);
+                Interlocked.Add(ref _bufferedBytes, -batch.AccountedBytes);
+                Recycle(batch);
+            }
+
+            if (_capacity is { } capacity && BufferedBytes <= _options.MaxBufferedBytes)
+            {
+                _capacity = null;
+                capacity.TrySetResult();
+            }
+
+            for (var i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_flushWaiters[i].Sequence <= _nextAck)
+                {
+                    _flushWaiters[i].Done.TrySetResult();
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private void Recycle(SinkBatch batch)
+    {
+        if (_pool.Count < PooledBatches)
+        {
+            batch.Clear();
+            _pool.Enqueue(batch);
+        }
+        else
+        {
+            batch.Release();
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new InvalidOperationException("The sink is completed or disposed.");
+        }
+    }
+}

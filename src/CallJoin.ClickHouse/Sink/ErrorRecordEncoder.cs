@@ -1,0 +1,62 @@
+using System.Buffers;
+using CallJoin.ClickHouse.RowBinary;
+using CallJoin.ClickHouse.Schema;
+using CallJoin.Core;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+
+namespace CallJoin.ClickHouse.Sink;
+
+/// <summary>Encodes one <c>calljoin_errors</c> row as RowBinary, in the column order of <see cref="Columns"/>.</summary>
+/// <remarks>Stateless and allocation-free (reasons are transcoded into the buffer).</remarks>
+public static class ErrorRecordEncoder
+{
+    /// <summary>The table the records go to.</summary>
+    public const string TableName = "calljoin_errors";
+
+    /// <summary>The columns the sink writes, in order, with their types (the error table's shape).</summary>
+    public static IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        new("reason", "String"),
+        new("payload", "String"),
+        new("topic", "String"),
+        new("partition", "Int32"),
+        new("offset", "Int64"),
+        new("project_id", "String"),
+        new("call_id", "String"),
+        new("first_seen", "DateTime64(3)"),
+        new("created_at", "DateTime64(3)"),
+    ];
+
+    private static readonly string[] s_columnNames = [.. Columns.Select(c => c.Name)];
+
+    /// <summary>The column names, in order.</summary>
+    public static IReadOnlyList<string> ColumnNames => s_columnNames;
+
+    /// <summary>The topic a half of <paramref name="side"/> was read from.</summary>
+    public static string Topic(CallSide side) => side == CallSide.End ? WeaveTopics.CallEnded : WeaveTopics.CallStarted;
+
+    /// <summary>
+    /// Appends a join error record: <c>first_seen</c> is its record timestamp, <c>created_at</c> is
+    /// <paramref name="createdAtMillis"/>, the time it is written (the table's version and TTL start).
+    /// </summary>
+    public static void Write(IBufferWriter<byte> output, in JoinError error, long createdAtMillis) =>
+        Write(output, error.Reason, error.Payload, Topic(error.Side), error.Position, error.ProjectId, error.Id, error.TimestampMillis, createdAtMillis);
+
+    /// <summary>Appends one record from its parts.</summary>
+    public static void Write(
+        IBufferWriter<byte> output, ReadOnlySpan<char> reason, ReadOnlySpan<byte> payload, ReadOnlySpan<char> topic, SourcePosition position,
+        ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> callId, long firstSeenMillis, long createdAtMillis)
+    {
+        var w = new RowBinaryWriter(output);
+        w.WriteString(reason);
+        w.WriteString(payload);
+        w.WriteString(topic);
+        w.WriteUInt32(unchecked((uint)position.Partition));
+        w.WriteInt64(position.Offset);
+        w.WriteString(projectId);
+        w.WriteString(callId);
+        w.WriteDateTime64Millis(firstSeenMillis);
+        w.WriteDateTime64Millis(createdAtMillis);
+    }
+}
