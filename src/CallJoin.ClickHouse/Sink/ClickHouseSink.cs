@@ -53,6 +53,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     private long _bufferedBytes;
     private long _retries;
     private long _rejectedRows;
+    private long _oversizeRows;
     private long _insertedRows;
     private long _droppedErrorRecords;
     private TaskCompletionSource? _capacity;
@@ -97,6 +98,9 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// <summary>How many rows ClickHouse refused for good (written to the error table instead).</summary>
     public long RejectedRows => Interlocked.Read(ref _rejectedRows);
 
+    /// <summary>Rows above <see cref="SinkOptions.MaxRowBytes"/>, written to the error table as <c>oversize_row</c>.</summary>
+    public long OversizeRows => Interlocked.Read(ref _oversizeRows);
+
     /// <summary>Error records ClickHouse refused for good (dropped: there is no table behind the error table).</summary>
     public long DroppedErrorRecords => Interlocked.Read(ref _droppedErrorRecords);
 
@@ -116,12 +120,55 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         var origin = sources.Complete
             ? new RowOrigin(CallSide.End, sources.End, createdAtMillis)
             : new RowOrigin(CallSide.Start, sources.Start, createdAtMillis);
+        var size = TextBytes(row);
+        if (size > _options.MaxRowBytes)
+        {
+            AddOversize(row, size, origin);
+            return;
+        }
+
         lock (_producerLock)
         {
             ThrowIfCompleted();
             var block = _current.Calls;
             var start = block.Written;
             CallRowEncoder.Write(block, row, createdAtMillis);
+            block.EndRow(start, origin);
+            Accept(block.Written - start);
+        }
+    }
+
+    /// <summary>Bytes of the row's text columns, which dominate its RowBinary size.</summary>
+    private static long TextBytes(CallRowData row)
+    {
+        long bytes = row.InputsDump.Length + row.OutputDump.Length + row.SummaryDump.Length + row.AttributesDump.Length
+            + row.OtelDump.Length + row.Exception.Length + row.DisplayName.Length + row.OpName.Length;
+        for (var i = 0; i < row.InputRefs.Count; i++)
+        {
+            bytes += row.InputRefs[i].Length;
+        }
+
+        for (var i = 0; i < row.OutputRefs.Count; i++)
+        {
+            bytes += row.OutputRefs[i].Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>A row too large to insert becomes an <c>oversize_row</c> error record naming the call and its size.</summary>
+    private void AddOversize(CallRowData row, long size, RowOrigin origin)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var payload = System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{{\"row_bytes\":{size},\"max_row_bytes\":{_options.MaxRowBytes}}}"));
+        lock (_producerLock)
+        {
+            ThrowIfCompleted();
+            Interlocked.Increment(ref _oversizeRows);
+            var block = _current.Errors;
+            var start = block.Written;
+            ErrorRecordEncoder.Write(block, "oversize_row", payload, ErrorRecordEncoder.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
             block.EndRow(start, origin);
             Accept(block.Written - start);
         }

@@ -1,3 +1,4 @@
+using System.Text;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
@@ -159,6 +160,35 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
         }
 
         Assert.False(reader.Read());
+    }
+
+    [Fact]
+    public async Task A_row_above_the_row_size_limit_goes_to_the_error_table_as_oversize()
+    {
+        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_oversize");
+        using var timeout = new CancellationTokenSource(SafetyNet);
+        var rows = new SinkTestRows();
+        await using var sink = new ClickHouseSink(db.Client, new SinkOptions { MaxRowBytes = 2_000 });
+        for (var i = 0; i < 9; i++)
+        {
+            sink.AddRow(rows.Build(i), 1_000 + i, SinkTestRows.Sources(i));
+        }
+
+        var big = new CallRowData();
+        var output = new string('x', 5_000);
+        Assert.Equal(HalfParseStatus.Ok, new CallRowBuilder().Build(
+            Encoding.UTF8.GetBytes("""{"project_id":"proj","id":"huge","op_name":"op","started_at":"2025-01-02T00:00:00Z"}"""),
+            Encoding.UTF8.GetBytes("""{"project_id":"proj","id":"huge","ended_at":"2025-01-02T00:00:01Z","output":"OUTPUT","summary":{}}""".Replace("OUTPUT", output, StringComparison.Ordinal)),
+            big));
+        sink.AddRow(big, 2_000, new RowSources(new SourcePosition(1, 7), new SourcePosition(1, 8), Complete: true));
+        await sink.CompleteAsync(timeout.Token);
+        var acks = await ReadAllAsync(sink, timeout.Token);
+
+        Assert.Equal(9UL, await db.CountAsync("SELECT count() FROM calls_complete"));
+        Assert.Equal(0UL, await db.CountAsync("SELECT count() FROM calls_complete WHERE id = 'huge'"));
+        Assert.Equal(1UL, await db.CountAsync("SELECT count() FROM calljoin_errors WHERE reason = 'oversize_row' AND call_id = 'huge' AND partition = 1 AND offset = 8"));
+        Assert.Equal(1, sink.OversizeRows);
+        Assert.Equal((9, 1), (acks.Sum(a => a.Rows), acks.Sum(a => a.Errors)));
     }
 
     [Fact]
