@@ -29,16 +29,6 @@ public static class BackfillProgressTable
     public const string OrderBy = "batch_date";
 
     /// <summary>The CREATE statement for <paramref name="database"/> (already quoted).</summary>
-    public static string CreateStatement(string database)
-    {
-        var body = string.Join(",\n    ", Columns.Select(c => c.ToDdl()));
-        return $"""
-            CREATE TABLE IF NOT EXISTS {database}.{Name}
-            (
-                {body}
-            )
-            ENGINE = {Engine}
-            ORDER BY {OrderBy}
-            """;
-    }
+    public static string CreateStatement(string database) =>
+        TableDdl.Create(database, Name, Columns, skipIndexes: null, Engine, OrderBy);
 }

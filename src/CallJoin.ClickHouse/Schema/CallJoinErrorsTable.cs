@@ -40,18 +40,6 @@ public static class CallJoinErrorsTable
     public static string Ttl { get; } = $"toDateTime(created_at) + toIntervalDay({RetentionDays}) DELETE";
 
     /// <summary>The CREATE statement for <paramref name="database"/> (already quoted).</summary>
-    public static string CreateStatement(string database)
-    {
-        var body = string.Join(",\n    ", Columns.Select(c => c.ToDdl()));
-        return $"""
-            CREATE TABLE IF NOT EXISTS {database}.{Name}
-            (
-                {body}
-            )
-            ENGINE = {Engine}
-            PARTITION BY {PartitionBy}
-            ORDER BY {OrderBy}
-            TTL {Ttl}
-            """;
-    }
+    public static string CreateStatement(string database) =>
+        TableDdl.Create(database, Name, Columns, skipIndexes: null, Engine, OrderBy, PartitionBy, Ttl);
 }

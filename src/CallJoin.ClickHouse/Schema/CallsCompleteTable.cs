@@ -75,22 +75,6 @@ public static class CallsCompleteTable
     public const string Settings = "min_bytes_for_wide_part = 0, enable_block_number_column = 1, enable_block_offset_column = 1";
 
     /// <summary>The CREATE statement for <paramref name="database"/> (already quoted).</summary>
-    public static string CreateStatement(string database)
-    {
-        var body = string.Join(
-            ",\n    ",
-            Columns.Select(c => c.ToDdl())
-                .Concat(SkipIndexes.Select(i => $"INDEX {i.Name} {i.Expression} TYPE {i.Type} GRANULARITY {i.Granularity}")));
-        return $"""
-            CREATE TABLE IF NOT EXISTS {database}.{Name}
-            (
-                {body}
-            )
-            ENGINE = {Engine}
-            PARTITION BY {PartitionBy}
-            ORDER BY {OrderBy}
-            TTL {Ttl}
-            SETTINGS {Settings}
-            """;
-    }
+    public static string CreateStatement(string database) =>
+        TableDdl.Create(database, Name, Columns, SkipIndexes, Engine, OrderBy, PartitionBy, Ttl, Settings);
 }

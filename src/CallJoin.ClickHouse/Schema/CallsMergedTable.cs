@@ -63,22 +63,8 @@ public static class CallsMergedTable
     public const string Settings = "allow_dimensions_outside_sorting_key = 1";
 
     /// <summary>The CREATE statement for the table in <paramref name="database"/> (already quoted).</summary>
-    public static string CreateStatement(string database)
-    {
-        var body = string.Join(
-            ",\n    ",
-            Columns.Select(c => c.ToDdl())
-                .Concat(SkipIndexes.Select(i => $"INDEX {i.Name} {i.Expression} TYPE {i.Type} GRANULARITY {i.Granularity}")));
-        return $"""
-            CREATE TABLE IF NOT EXISTS {database}.{Name}
-            (
-                {body}
-            )
-            ENGINE = {Engine}
-            ORDER BY {OrderBy}
-            SETTINGS {Settings}
-            """;
-    }
+    public static string CreateStatement(string database) =>
+        TableDdl.Create(database, Name, Columns, SkipIndexes, Engine, OrderBy, settings: Settings);
 
     /// <summary>
     /// The CREATE statement for <c>calls_merged_view</c> in <paramref name="database"/> (already quoted). Source
