@@ -21,13 +21,14 @@ internal static class CallRowGenerator
         [
             id, "entity/project-" + (i % 16), started.AddSeconds(1), "trace-" + (i / 8), "weave:///entity/project/op/predict:v" + (i % 5),
             started, started.AddMilliseconds(250 + (i % 1000)), i % 8 == 0 ? "" : "parent-" + (i / 8), "", "user-" + (i % 100), "", "", "",
-            Json("inputs", i, dumpBytes * 45 / 100), i % 10 == 0 ? new[] { "weave:///entity/project/object/doc:abc" } : [],
-            Json("output", i, dumpBytes * 30 / 100), Json("summary", i, dumpBytes * 10 / 100), Array.Empty<string>(),
-            Json("attributes", i, dumpBytes * 15 / 100), (ulong)i, 0UL, "calljoin",
+            DumpText("inputs", i, dumpBytes * 45 / 100), i % 10 == 0 ? new[] { "weave:///entity/project/object/doc:abc" } : [],
+            DumpText("output", i, dumpBytes * 30 / 100), DumpText("summary", i, dumpBytes * 10 / 100), Array.Empty<string>(),
+            DumpText("attributes", i, dumpBytes * 15 / 100), (ulong)i, 0UL, "calljoin",
         ];
     }
 
-    private static string Json(string field, int i, int bytes)
+    /// <summary>A JSON object of about <paramref name="bytes"/> bytes: one field of pseudo-random words, fixed by <paramref name="i"/>.</summary>
+    internal static string DumpText(string field, int i, int bytes)
     {
         var sb = new StringBuilder(bytes + 32);
         sb.Append("{\"").Append(field).Append("\":\"");

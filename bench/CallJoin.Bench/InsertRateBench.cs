@@ -5,7 +5,6 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using CallJoin.ClickHouse.RowBinary;
 using CallJoin.ClickHouse.Schema;
-using CallJoin.EmbeddedClickHouse;
 using ClickHouse.Driver;
 
 namespace CallJoin.Bench;
@@ -20,16 +19,14 @@ internal static class InsertRateBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rows = IntOption(args, "--rows", 1_000_000);
-        var dumpBytes = IntOption(args, "--dump-bytes", 1024);
-        var external = StringOption(args, "--clickhouse");
-        var outFile = StringOption(args, "--out");
+        var rows = BenchArgs.Int(args, "--rows", 1_000_000);
+        var dumpBytes = BenchArgs.Int(args, "--dump-bytes", 1024);
+        var external = BenchArgs.String(args, "--clickhouse");
+        var outFile = BenchArgs.String(args, "--out");
 
-        await using var embedded = external is null
-            ? await EmbeddedClickHouseServer.StartAsync(new EmbeddedClickHouseOptions { DataPath = Path.Combine(Path.GetTempPath(), "calljoin-bench-" + Environment.ProcessId) })
-            : null;
-        var connectionString = external ?? embedded!.ConnectionString;
-        var target = external is null ? $"embedded chDB {embedded!.EngineVersion}" : "external ClickHouse";
+        await using var clickHouse = await BenchTarget.StartAsync(external, "insert");
+        var connectionString = clickHouse.ConnectionString;
+        var target = clickHouse.Description;
 
         using var client = new ClickHouseClient(connectionString);
         await new SchemaMigrator(client, Database).MigrateAsync();
@@ -74,7 +71,7 @@ internal static class InsertRateBench
                 plain.InsertBinaryAsync($"{Database}.calls_complete", CallRowGenerator.Columns, data, new InsertOptions { ColumnTypes = types }));
         }
 
-        var endpoint = new Uri(external is null ? embedded!.Endpoint.ToString() : ToUri(connectionString));
+        var endpoint = clickHouse.Endpoint;
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         await Measure("HttpClient RowBinary POST (identity)", () => PostAsync(http, endpoint, body.WrittenMemory, null));
         await Measure("HttpClient RowBinary POST (gzip, pre-compressed)", () => PostAsync(http, endpoint, gzipped, "gzip"));
@@ -155,25 +152,5 @@ internal static class InsertRateBench
         }
 
         return output.ToArray();
-    }
-
-    private static string ToUri(string connectionString)
-    {
-        var b = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        var host = b.TryGetValue("Host", out var h) ? h : "localhost";
-        var port = b.TryGetValue("Port", out var p) ? p : "8123";
-        return $"http://{host}:{port}/";
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string? StringOption(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

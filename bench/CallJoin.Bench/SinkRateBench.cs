@@ -6,7 +6,6 @@ using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
-using CallJoin.EmbeddedClickHouse;
 using ClickHouse.Driver;
 
 namespace CallJoin.Bench;
@@ -23,16 +22,14 @@ internal static class SinkRateBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rows = IntOption(args, "--rows", 200_000);
-        var dumpBytes = IntOption(args, "--dump-bytes", 1024);
-        var external = StringOption(args, "--clickhouse");
-        var outFile = StringOption(args, "--out");
+        var rows = BenchArgs.Int(args, "--rows", 200_000);
+        var dumpBytes = BenchArgs.Int(args, "--dump-bytes", 1024);
+        var external = BenchArgs.String(args, "--clickhouse");
+        var outFile = BenchArgs.String(args, "--out");
 
-        await using var embedded = external is null
-            ? await EmbeddedClickHouseServer.StartAsync(new EmbeddedClickHouseOptions { DataPath = Path.Combine(Path.GetTempPath(), "calljoin-bench-sink-" + Environment.ProcessId) })
-            : null;
-        var connectionString = external ?? embedded!.ConnectionString;
-        var target = external is null ? $"embedded chDB {embedded!.EngineVersion}" : "external ClickHouse";
+        await using var clickHouse = await BenchTarget.StartAsync(external, "sink");
+        var connectionString = clickHouse.ConnectionString;
+        var target = clickHouse.Description;
         using var client = new ClickHouseClient(connectionString);
         await new SchemaMigrator(client, Database).MigrateAsync();
 
@@ -114,7 +111,7 @@ internal static class SinkRateBench
             }
         });
 
-        var endpoint = new Uri(external is null ? embedded!.Endpoint.ToString() : ToUri(connectionString));
+        var endpoint = clickHouse.Endpoint;
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         foreach (var parallel in new[] { 1, 2 })
         {
@@ -183,50 +180,12 @@ internal static class SinkRateBench
             .Append(CultureInfo.InvariantCulture, $"{{\"project_id\":\"{project}\",\"id\":\"{id}\",\"op_name\":\"weave-trace-internal:///{project}/op/predict:v{i % 5}\",")
             .Append(CultureInfo.InvariantCulture, $"\"trace_id\":\"trace-{i / 8}\",\"parent_id\":\"{(i % 8 == 0 ? "" : "parent-" + (i / 8))}\",\"started_at\":\"{at}\",")
             .Append(CultureInfo.InvariantCulture, $"\"wb_user_id\":\"user-{i % 100}\",\"wb_run_step\":{i},")
-            .Append("\"inputs\":").Append(Json("inputs", i, dumpBytes * 45 / 100)).Append(",\"attributes\":").Append(Json("attributes", i, dumpBytes * 15 / 100))
+            .Append("\"inputs\":").Append(CallRowGenerator.DumpText("inputs", i, dumpBytes * 45 / 100)).Append(",\"attributes\":").Append(CallRowGenerator.DumpText("attributes", i, dumpBytes * 15 / 100))
             .Append('}');
         var end = new StringBuilder(dumpBytes + 256)
             .Append(CultureInfo.InvariantCulture, $"{{\"project_id\":\"{project}\",\"id\":\"{id}\",\"started_at\":\"{at}\",\"ended_at\":\"{endedAt}\",")
-            .Append("\"output\":").Append(Json("output", i, dumpBytes * 30 / 100)).Append(",\"summary\":").Append(Json("summary", i, dumpBytes * 10 / 100))
+            .Append("\"output\":").Append(CallRowGenerator.DumpText("output", i, dumpBytes * 30 / 100)).Append(",\"summary\":").Append(CallRowGenerator.DumpText("summary", i, dumpBytes * 10 / 100))
             .Append('}');
         return (Encoding.UTF8.GetBytes(start.ToString()), Encoding.UTF8.GetBytes(end.ToString()));
-    }
-
-    private static string Json(string field, int i, int bytes)
-    {
-        var sb = new StringBuilder(bytes + 32);
-        sb.Append("{\"").Append(field).Append("\":\"");
-        var seed = (uint)(i * 2654435761u) ^ (uint)field.Length;
-        while (sb.Length < bytes - 2)
-        {
-            seed = (seed * 1664525u) + 1013904223u;
-            sb.Append((char)('a' + (seed >> 27)));
-            if ((seed & 7) == 0)
-            {
-                sb.Append(' ');
-            }
-        }
-
-        return sb.Append("\"}").ToString();
-    }
-
-    private static string ToUri(string connectionString)
-    {
-        var b = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        var host = b.TryGetValue("Host", out var h) ? h : "localhost";
-        var port = b.TryGetValue("Port", out var p) ? p : "8123";
-        return $"http://{host}:{port}/";
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string? StringOption(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace CallJoin.Bench;
+
+/// <summary>The scenarios' <c>--name value</c> options.</summary>
+internal static class BenchArgs
+{
+    public static int Int(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    public static string? String(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
