@@ -165,6 +165,36 @@ public sealed class FasterPendingStore : IPendingStore
         return true;
     }
 
+    /// <inheritdoc />
+    /// <remarks>Iterates the distinct live records of the whole log (FASTER reads what spilled to disk), then deletes the selected keys.</remarks>
+    public long RemoveWhere<TFilter>(ref TFilter filter)
+        where TFilter : struct, IPendingFilter
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        List<CallKey> removed = [];
+        using (var iterator = _session.Iterate())
+        {
+            while (iterator.GetNext(out _))
+            {
+                ref var value = ref iterator.GetValue();
+                if (filter.ShouldRemove(value.AsReadOnlySpan()))
+                {
+                    removed.Add(iterator.GetKey());
+                    _valueBytes -= value.Length;
+                }
+            }
+        }
+
+        foreach (var key in removed)
+        {
+            var k = key;
+            Delete(ref k);
+        }
+
+        _entries -= removed.Count;
+        return removed.Count;
+    }
+
     /// <summary>
     /// Compacts the immutable part of the log: live records there are copied to the tail, the begin address moves past
     /// them and the segment files below it are deleted. Returns the new begin address.

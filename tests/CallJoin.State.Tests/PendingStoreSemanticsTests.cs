@@ -144,6 +144,34 @@ public sealed class PendingStoreSemanticsTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void RemoveWhere_removes_exactly_the_selected_live_entries_including_spilled_ones(StoreKind kind)
+    {
+        // A 64 KiB budget with 5,000 values of 100 bytes: most records are on disk when the scan runs.
+        using var sut = new StoreUnderTest(kind, memoryBudgetBytes: 64 * 1024);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var value = new byte[100];
+            value[0] = (byte)(i % 3);
+            TestValues.Apply(sut.Store, TestValues.Key(i), PendingAction.Write, value);
+        }
+
+        TestValues.Apply(sut.Store, TestValues.Key(0), PendingAction.Write, new byte[100]);   // a newer version: seen once
+        TestValues.Apply(sut.Store, TestValues.Key(3), PendingAction.Delete);                 // deleted: not seen
+
+        var filter = new FirstByteIs(0);
+        var removed = sut.Store.RemoveWhere(ref filter);
+
+        Assert.Equal(1_666, removed);
+        Assert.Equal(5_000 - 1 - 1_666, sut.Store.Stats.Entries);
+        Assert.Equal((5_000 - 1 - 1_666) * 100L, sut.Store.Stats.ValueBytes);
+        for (var i = 0; i < 5_000; i++)
+        {
+            Assert.Equal(i % 3 != 0, TestValues.Read(sut.Store, TestValues.Key(i)) is not null);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void A_disposed_store_refuses_operations(StoreKind kind)
     {
         var sut = new StoreUnderTest(kind);
@@ -152,6 +180,11 @@ public sealed class PendingStoreSemanticsTests
         Assert.Throws<ObjectDisposedException>(() => TestValues.Apply(sut.Store, TestValues.Key(1), PendingAction.Keep));
         Assert.Throws<ObjectDisposedException>(() => sut.Store.Stats);
         sut.Store.Dispose();
+    }
+
+    private readonly struct FirstByteIs(byte value) : IPendingFilter
+    {
+        public bool ShouldRemove(ReadOnlySpan<byte> current) => current[0] == value;
     }
 
     private struct WriteThenKeep : IPendingMerge

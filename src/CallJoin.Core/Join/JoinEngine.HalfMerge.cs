@@ -62,7 +62,7 @@ public sealed partial class JoinEngine<TOutput>
             var seen = Math.Max(StartMillis, EndMillis);
             var tombstoneTimer = engine.Schedule(Plus(seen, options.CompletedRetention), key);
             var (start, end) = side == CallSide.Start ? (hash, record.EndHash) : (record.StartHash, hash);
-            PendingRecord.Write(next, RecordFlags.Completed, default, seen, start, end, tombstoneTimer, default);
+            PendingRecord.Write(next, RecordFlags.Completed, position, seen, start, end, tombstoneTimer, default);
             return PendingAction.Write;
         }
 

@@ -8,7 +8,7 @@ namespace CallJoin.Core.Join;
 /// <remarks>
 /// A key holds at most one payload: the unmatched half (a start or an end). Once matched, the record shrinks to a
 /// tombstone (header only) that remembers both halves' content hashes for <see cref="JoinOptions.CompletedRetention"/>.
-/// Layout (little-endian): flags u8, 3 spare, partition i32, offset i64, timestamp i64 (ms), start hash u64,
+/// Layout (little-endian): flags u8, 3 spare, partition i32, offset i64 (a tombstone: its later half's), timestamp i64 (ms), start hash u64,
 /// end hash u64, timer index i32, timer generation i32, payload.
 /// </remarks>
 internal readonly ref struct PendingRecord

@@ -22,6 +22,11 @@ public interface IPendingStore : IDisposable
     /// <summary>Copies the current value into <paramref name="value"/>; false when the key is absent.</summary>
     bool TryRead(in CallKey key, IBufferWriter<byte> value);
 
+    /// <summary>Removes every entry whose value <paramref name="filter"/> selects; returns how many were removed.</summary>
+    /// <remarks>Scans the whole store (including what spilled to disk): for rare events such as giving up partitions.</remarks>
+    long RemoveWhere<TFilter>(ref TFilter filter)
+        where TFilter : struct, IPendingFilter;
+
     /// <summary>Entries, bytes of values and where they live.</summary>
     PendingStoreStats Stats { get; }
 
@@ -47,6 +52,13 @@ public interface IPendingMerge
 {
     /// <summary>Given the current value (<paramref name="exists"/> false: none), writes the next value and says what to do.</summary>
     PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next);
+}
+
+/// <summary>Selects entries for <see cref="IPendingStore.RemoveWhere"/>: a struct so the store's generic call is specialized.</summary>
+public interface IPendingFilter
+{
+    /// <summary>Whether the entry holding <paramref name="value"/> is to be removed (called once per live entry).</summary>
+    bool ShouldRemove(ReadOnlySpan<byte> value);
 }
 
 /// <summary>Size of the pending state.</summary>

@@ -71,6 +71,31 @@ public sealed class InMemoryPendingStore : IPendingStore
     }
 
     /// <inheritdoc />
+    public long RemoveWhere<TFilter>(ref TFilter filter)
+        where TFilter : struct, IPendingFilter
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        List<CallKey> removed = [];
+        foreach (var (key, value) in _values)
+        {
+            if (filter.ShouldRemove(value))
+            {
+                removed.Add(key);
+            }
+        }
+
+        foreach (var key in removed)
+        {
+            var value = _values[key];
+            _values.Remove(key);
+            _valueBytes -= value.Length;
+            _arrayBytes -= ArrayBytes(value.Length);
+        }
+
+        return removed.Count;
+    }
+
+    /// <inheritdoc />
     public bool TryRead(in CallKey key, IBufferWriter<byte> value)
     {
         ArgumentNullException.ThrowIfNull(value);

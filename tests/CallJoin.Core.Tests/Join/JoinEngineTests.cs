@@ -115,6 +115,28 @@ public sealed class JoinEngineTests
         Assert.Equal(1, engine.Counters.TooLarge);
     }
 
+    [Fact]
+    public void Forgetting_partitions_drops_their_halves_and_timers_silently_and_keeps_the_others()
+    {
+        Feed(Start("a", 1, T0), T0, new SourcePosition(1, 10));
+        Feed(End("b", 1, T0), T0, new SourcePosition(2, 20));
+        Feed(Start("c", 1, T0), T0, new SourcePosition(3, 30));
+        Feed(End("c", 2, T0), T0, new SourcePosition(3, 31));   // a tombstone on partition 3
+
+        Assert.Equal(2, _engine.ForgetPartitions(new HashSet<int> { 1, 3 }));
+        Assert.Equal(1, _engine.State.Entries);
+        Assert.Equal(1, _engine.PendingTimers);
+
+        // Re-read after the partition comes back: a fresh start, not a duplicate of the forgotten one, and no stale
+        // timer turns it into a running row early.
+        Feed(Start("a", 1, T0 + (4 * Minute)), T0 + (4 * Minute), new SourcePosition(1, 10));
+        _engine.AdvanceTime(T0 + (6 * Minute));
+        Assert.Equal(["complete", "error:start_missing"], _output.Results.Select(r => r.Kind));
+        _engine.AdvanceTime(T0 + (9 * Minute));
+        Assert.Equal(["complete", "error:start_missing", "running"], _output.Results.Select(r => r.Kind));
+        Assert.Equal(T0 + (4 * Minute), _output.Results[2].At);
+    }
+
     private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
         _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
 
@@ -150,6 +172,9 @@ public sealed class JoinEngineTests
             where TMerge : struct, IPendingMerge => _inner.ReadModifyWrite(key, ref merge);
 
         public bool TryRead(in CallKey key, IBufferWriter<byte> value) => _inner.TryRead(key, value);
+
+        public long RemoveWhere<TFilter>(ref TFilter filter)
+            where TFilter : struct, IPendingFilter => _inner.RemoveWhere(ref filter);
 
         public void Dispose() => _inner.Dispose();
     }
