@@ -303,6 +303,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
 
         var batch = _current;
         batch.Sequence = _nextSequence++;
+        batch.SealedAt = _time.GetTimestamp();
         _current = _pool.TryDequeue(out var pooled) ? pooled : new SinkBatch(_options.MaxBatchBytes);
         _sealed.Writer.TryWrite(batch);
     }
@@ -352,7 +353,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
                 var rejected = batch.Rejected.Count;
                 _acks.Writer.TryWrite(new SinkAck(
                     batch.Sequence, batch.Calls.Count - rejected, batch.Errors.Count + rejected, rejected,
-                    batch.Checkpoints.Count == 0 ? [] : [.. batch.Checkpoints]));
+                    batch.Checkpoints.Count == 0 ? [] : [.. batch.Checkpoints], _time.GetElapsedTime(batch.SealedAt)));
                 Interlocked.Add(ref _insertedRows, batch.Calls.Count - rejected);
                 Interlocked.Add(ref _bufferedBytes, -batch.AccountedBytes);
                 Recycle(batch);

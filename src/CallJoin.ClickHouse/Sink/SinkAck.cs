@@ -9,4 +9,5 @@ namespace CallJoin.ClickHouse.Sink;
 /// <param name="Errors">Error records sent (join errors and rejected rows); one ClickHouse refuses for good is dropped and counted in <see cref="ClickHouseSink.DroppedErrorRecords"/>.</param>
 /// <param name="Rejected">Rows ClickHouse refused for good, written to the error table instead.</param>
 /// <param name="Checkpoints">The tokens given to <see cref="ClickHouseSink.Checkpoint"/> while this batch was open, in order.</param>
-public sealed record SinkAck(long Sequence, int Rows, int Errors, int Rejected, IReadOnlyList<object> Checkpoints);
+/// <param name="Latency">From sealing the batch to this ack: the flush latency, retries and waiting for earlier batches included.</param>
+public sealed record SinkAck(long Sequence, int Rows, int Errors, int Rejected, IReadOnlyList<object> Checkpoints, TimeSpan Latency = default);

@@ -18,6 +18,9 @@ internal sealed class SinkBatch(int maxBatchBytes)
 
     public long Sequence { get; set; }
 
+    /// <summary>When the batch was sealed (<see cref="TimeProvider.GetTimestamp"/>), for the ack's latency.</summary>
+    public long SealedAt { get; set; }
+
     /// <summary>The bytes counted against the sink's buffer limit.</summary>
     public long AccountedBytes { get; set; }
 

@@ -282,6 +282,7 @@ public sealed class CoPartitionedIngest : IDisposable
 
         if (result is null || result.IsPartitionEOF)
         {
+            _handler.OnIdle();
             return;
         }
 

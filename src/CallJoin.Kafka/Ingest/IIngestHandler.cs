@@ -18,6 +18,12 @@ public interface IIngestHandler
     void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value);
 
     /// <summary>
+    /// A poll returned no message (input is idle, or the partitions are paused): the moment to move stream time with the
+    /// wall clock and to report durable work. Called at most every <see cref="IngestOptions.PollTimeout"/>.
+    /// </summary>
+    void OnIdle();
+
+    /// <summary>
     /// These partition numbers (of both topics) are being given up: make durable what can be, report it, and release their
     /// state before returning. Also called for all partitions on a graceful stop.
     /// </summary>

@@ -148,6 +148,10 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
             }
         }
 
+        public void OnIdle()
+        {
+        }
+
         public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
         {
         }

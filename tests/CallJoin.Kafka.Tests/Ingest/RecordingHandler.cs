@@ -38,6 +38,10 @@ internal sealed class RecordingHandler(Func<CallSide, int, long, bool>? durable 
         }
     }
 
+    public void OnIdle()
+    {
+    }
+
     public void OnPartitionsRevoked(IReadOnlyList<int> partitions) => Revoked.Enqueue([.. partitions]);
 
     internal sealed record Received(CallSide Side, int Partition, long Offset, byte[] Value);
