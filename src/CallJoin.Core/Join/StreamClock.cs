@@ -33,16 +33,26 @@ public sealed class StreamClock
     }
 
     /// <summary>When input has been idle long enough: the stream time to advance the engine to.</summary>
-    public bool TryGetIdleTime(out long streamMillis)
+    /// <param name="streamMillis">The last record's timestamp plus the silence since it arrived.</param>
+    public bool TryGetIdleTime(out long streamMillis) => TryGetIdleTime(caughtUp: false, out streamMillis);
+
+    /// <summary>
+    /// When input has been idle long enough: the stream time to advance the engine to. With <paramref name="caughtUp"/>
+    /// (every partition read to its end) it is at least the wall clock's reading, so old records (a backlog, a replayed
+    /// topic) time out as soon as nothing more is coming; otherwise a silence only adds its own length, so a pause in
+    /// the middle of a backlog cannot make halves time out early.
+    /// </summary>
+    public bool TryGetIdleTime(bool caughtUp, out long streamMillis)
     {
-        var idle = _wall.GetUtcNow().ToUnixTimeMilliseconds() - _lastRecordWall;
+        var wallNow = _wall.GetUtcNow().ToUnixTimeMilliseconds();
+        var idle = wallNow - _lastRecordWall;
         if (_lastRecord == long.MinValue || idle < (long)IdleAfter.TotalMilliseconds)
         {
             streamMillis = 0;
             return false;
         }
 
-        streamMillis = _lastRecord + idle;
+        streamMillis = caughtUp ? Math.Max(_lastRecord + idle, wallNow) : _lastRecord + idle;
         return true;
     }
 }

@@ -37,6 +37,8 @@ public sealed class CoPartitionedIngest : IDisposable
     private readonly List<TopicPartitionOffset> _commitBatch = [];
     private List<TopicPartition> _assigned = [];
     private IngestAssignment _assignment = IngestAssignment.Empty;
+    private IReadOnlyList<PartitionLag> _lag = [];
+    private int _assignedCount;
     private Thread? _thread;
     private volatile bool _stopping;
     private volatile bool _paused;
@@ -114,6 +116,22 @@ public sealed class CoPartitionedIngest : IDisposable
 
     /// <summary>Commits the broker refused (e.g. during a rebalance); the next one covers them, a restart re-reads the tail.</summary>
     public long FailedCommits => Volatile.Read(ref _failedCommits);
+
+    /// <summary>Lag per assigned partition, from the client's cached watermarks, refreshed at every commit interval.</summary>
+    public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag);
+
+    /// <summary>
+    /// Whether every assigned partition of both topics was read to its end at the last lag measurement (a partition not
+    /// fetched yet counts as behind).
+    /// </summary>
+    public bool IsCaughtUp
+    {
+        get
+        {
+            var lag = Lag;
+            return lag.Count > 0 && lag.Count == Volatile.Read(ref _assignedCount) && lag.All(l => l.Messages == 0);
+        }
+    }
 
     /// <summary>The partitions currently read.</summary>
     public IngestAssignment Assignment => Volatile.Read(ref _assignment);
@@ -242,6 +260,7 @@ public sealed class CoPartitionedIngest : IDisposable
                 if (now >= nextCommit)
                 {
                     Commit(_assigned);
+                    MeasureLag();
                     nextCommit = now + (long)(_options.CommitInterval.TotalSeconds * _time.TimestampFrequency);
                 }
             }
@@ -297,6 +316,24 @@ public sealed class CoPartitionedIngest : IDisposable
         var message = result.Message;
         _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _payload.Span(message.Value));
         Volatile.Write(ref _consumedCount, _consumedCount + 1);
+    }
+
+    /// <summary>Reads the lag from librdkafka's local state (no broker round trip): partitions not fetched yet are left out.</summary>
+    private void MeasureLag()
+    {
+        var lag = new List<PartitionLag>(_assigned.Count);
+        foreach (var tp in _assigned)
+        {
+            var high = _consumer.GetWatermarkOffsets(tp).High;
+            var position = _consumer.Position(tp);
+            if (high != Offset.Unset && position != Offset.Unset)
+            {
+                lag.Add(new PartitionLag(SideOf(tp.Topic), tp.Topic, tp.Partition.Value, Math.Max(0, high.Value - position.Value)));
+            }
+        }
+
+        Volatile.Write(ref _lag, lag);
+        Volatile.Write(ref _assignedCount, _assigned.Count);
     }
 
     /// <summary>Pauses all assigned partitions while downstream is behind and resumes them when it has drained.</summary>

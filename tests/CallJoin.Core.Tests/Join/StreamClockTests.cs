@@ -37,6 +37,20 @@ public sealed class StreamClockTests
     }
 
     [Fact]
+    public void Once_caught_up_an_idle_stream_of_old_records_catches_up_with_the_wall_clock()
+    {
+        var wall = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + (60 * 60_000)));   // records an hour old
+        var clock = new StreamClock(wall, TimeSpan.FromSeconds(1));
+        clock.OnRecord(T0);
+        wall.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.True(clock.TryGetIdleTime(caughtUp: false, out var behind));
+        Assert.Equal(T0 + 2_000, behind);
+        Assert.True(clock.TryGetIdleTime(caughtUp: true, out var caughtUp));
+        Assert.Equal(T0 + (60 * 60_000) + 2_000, caughtUp);
+    }
+
+    [Fact]
     public void Nothing_moves_before_the_first_record() =>
         Assert.False(new StreamClock(new FakeTimeProvider(), TimeSpan.Zero).TryGetIdleTime(out _));
 }

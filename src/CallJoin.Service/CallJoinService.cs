@@ -1,0 +1,187 @@
+using CallJoin.ClickHouse.Schema;
+using CallJoin.ClickHouse.Sink;
+using CallJoin.Core.State;
+using CallJoin.Kafka.Ingest;
+using CallJoin.Service.Metrics;
+using CallJoin.Service.Pipeline;
+using CallJoin.Service.Settings;
+using CallJoin.State;
+using ClickHouse.Driver;
+using Microsoft.Extensions.Logging;
+
+namespace CallJoin.Service;
+
+/// <summary>
+/// The running service as a plain object: migrates the schema, then reads both topics through the join engine into
+/// the ClickHouse sink, committing offsets only behind durable rows. Hosting wraps it (<see cref="Hosting.CallJoinHost"/>).
+/// </summary>
+/// <remarks>
+/// <see cref="StartAsync"/> and <see cref="StopAsync"/> are called once each, in that order; the status properties may be
+/// read from any thread. A fatal ingest error (or a handler failure) completes <see cref="Completion"/> with it.
+/// </remarks>
+public sealed class CallJoinService : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxMigrationRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly ServiceSettings _settings;
+    private readonly CallJoinMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ClickHouseClient? _client;
+    private IPendingStore? _store;
+    private JoinPipeline? _pipeline;
+    private Task _acks = Task.CompletedTask;
+    private volatile bool _ready;
+    private volatile bool _stopped;
+
+    public CallJoinService(ServiceSettings settings, CallJoinMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _settings = settings;
+        _metrics = metrics;
+        _time = time ?? TimeProvider.System;
+        _log = loggers.CreateLogger("CallJoin.Service");
+        metrics.Observe(this);
+    }
+
+    /// <summary>The settings it runs with.</summary>
+    public ServiceSettings Settings => _settings;
+
+    /// <summary>Completes when the service stops: with the error that stopped it, if one did.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Migrated and consuming (or disabled by configuration), and not stopped.</summary>
+    public bool IsReady => _ready && !_stopped;
+
+    /// <summary>Not failed: the ingest is running or stopped cleanly.</summary>
+    public bool IsHealthy => !_completion.Task.IsFaulted;
+
+    /// <summary>The ingest, once started.</summary>
+    public CoPartitionedIngest? Ingest { get; private set; }
+
+    /// <summary>The sink, once started.</summary>
+    public ClickHouseSink? Sink { get; private set; }
+
+    /// <summary>The join's latest counters and state size.</summary>
+    public PipelineSnapshot Snapshot => _pipeline?.Snapshot ?? PipelineSnapshot.Empty;
+
+    /// <summary>Migrates (retrying while ClickHouse is unreachable) and starts consuming.</summary>
+    /// <exception cref="InvalidOperationException">The topics are missing or not co-partitioned.</exception>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var ingest = _settings.Ingest;
+        Log.Starting(_log, ingest.BootstrapServers, ingest.Ownership == IngestOwnership.Static ? $"static {ingest.Ordinal} of {ingest.Replicas}" : "group",
+            ingest.StartTopic, ingest.EndTopic, ingest.GroupId, _settings.ClickHouse.Database,
+            _settings.State is { } state ? $"FASTER at {state.Directory}, {state.MemoryBudgetBytes >> 20} MiB in memory" : "in memory");
+        if (!_settings.Enabled)
+        {
+            Log.Disabled(_log);
+            _ready = true;
+            return;
+        }
+
+        _client = new ClickHouseClient(_settings.ClickHouse.ConnectionString);
+        if (_settings.Migrate)
+        {
+            await MigrateAsync(_client, ct).ConfigureAwait(false);
+        }
+
+        _store = _settings.State is { } options ? new FasterPendingStore(options) : new InMemoryPendingStore();
+        Sink = new ClickHouseSink(_client, _settings.Sink, _time);
+        _pipeline = new JoinPipeline(_store, Sink, _settings.Join, _settings.IdleAdvanceAfter, _settings.Sink.MaxBufferedBytes,
+            _settings.DrainTimeout, _metrics, _time, _log);
+        Ingest = new CoPartitionedIngest(ingest, _pipeline, _time);
+        var reading = Ingest;
+        _pipeline.CaughtUp = () => reading.IsCaughtUp;
+        _acks = Task.Run(new DurabilityReporter(Sink, Ingest, _metrics).RunAsync, CancellationToken.None);
+        Ingest.Start();
+        _ = Ingest.Completion.ContinueWith(OnIngestEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ready = true;
+        if (ingest.Ownership == IngestOwnership.Static)
+        {
+            Log.Consuming(_log, string.Join(',', Ingest.Assignment.StartPartitions));
+        }
+    }
+
+    /// <summary>
+    /// Stops consuming, waits (up to the drain timeout) for buffered rows to become durable, commits the safe offsets,
+    /// then completes the sink. Pending halves are not written: they are read again after a restart.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        Log.Stopping(_log);
+        if (Ingest is { } ingest)
+        {
+            _pipeline!.Stopping = true;
+            await Task.Run(ingest.Stop, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (Sink is { } sink)
+        {
+            try
+            {
+                await sink.CompleteAsync(ct).ConfigureAwait(false);
+                await _acks.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: what is not durable was not committed and is read again on restart.
+            }
+        }
+
+        Log.Stopped(_log, Ingest?.ConsumedCount ?? 0, Sink?.InsertedRows ?? 0);
+        _completion.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Sink is { } sink)
+        {
+            await sink.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Ingest?.Dispose();
+        _store?.Dispose();
+        _client?.Dispose();
+    }
+
+    private async Task MigrateAsync(ClickHouseClient client, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                var migrator = new SchemaMigrator(client, _settings.ClickHouse.Database);
+                var applied = await migrator.MigrateAsync(ct: ct).ConfigureAwait(false);
+                Log.Migrated(_log, CallJoinMigrations.All.Max(m => m.Version), applied.Count);
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ClickHouseServerException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                Log.MigrationRetry(_log, delay, ex.Message);
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxMigrationRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private void OnIngestEnded(Task ended)
+    {
+        if (ended.Exception is { } error)
+        {
+            Log.IngestFailed(_log, error.GetBaseException());
+            _completion.TrySetException(error.GetBaseException());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CallJoin.Service.Hosting;
+
+/// <summary>
+/// <c>/healthz</c> (liveness: the service has not failed) and <c>/readyz</c> (readiness: migrated, consuming, and
+/// ClickHouse keeping up), each with a small JSON body saying why.
+/// </summary>
+internal static class HealthEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, CallJoinService service)
+    {
+        app.MapGet("/healthz", () => service.IsHealthy
+            ? Results.Json(new { status = "ok" })
+            : Results.Json(new { status = "failed", error = service.Completion.Exception?.GetBaseException().Message }, statusCode: 503));
+
+        app.MapGet("/readyz", () =>
+        {
+            var sink = service.Sink;
+            var ingest = service.Ingest;
+            var behind = ingest?.IsPaused == true;
+            var ready = service.IsReady && service.IsHealthy && !behind;
+            var body = new
+            {
+                status = ready ? "ready" : "not ready",
+                started = service.IsReady,
+                enabled = service.Settings.Enabled,
+                paused = behind,
+                consumed = ingest?.ConsumedCount ?? 0,
+                lag = ingest?.Lag.Sum(l => l.Messages) ?? 0,
+                partitions = ingest?.Assignment.StartPartitions ?? [],
+                rows = sink?.InsertedRows ?? 0,
+                bufferedBytes = sink?.BufferedBytes ?? 0,
+                lastSinkError = sink?.LastTransientError?.Message,
+            };
+            return Results.Json(body, statusCode: ready ? 200 : 503);
+        });
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace CallJoin.Service;
+
+/// <summary>The service's log messages: event ids and templates are a stable contract for log queries.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "CallJoin starting: Kafka {Bootstrap} ({Ownership}, topics {StartTopic}/{EndTopic}, group {GroupId}), ClickHouse database {Database}, state {State}")]
+    public static partial void Starting(ILogger log, string bootstrap, string ownership, string startTopic, string endTopic, string groupId, string database, string state);
+
+    [LoggerMessage(2, LogLevel.Information, "Call completion worker disabled (ENABLE_CALL_COMPLETION_WORKER=false): consuming nothing")]
+    public static partial void Disabled(ILogger log);
+
+    [LoggerMessage(3, LogLevel.Warning, "Schema migration failed, retrying in {Delay}: {Reason}")]
+    public static partial void MigrationRetry(ILogger log, TimeSpan delay, string reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Schema at version {Version} ({Applied} migrations applied)")]
+    public static partial void Migrated(ILogger log, int version, int applied);
+
+    [LoggerMessage(5, LogLevel.Information, "Consuming: {Partitions}")]
+    public static partial void Consuming(ILogger log, string partitions);
+
+    [LoggerMessage(6, LogLevel.Warning, "Revoking {Count} partitions: not everything was durable within {Timeout}; the rest will be read again")]
+    public static partial void RevokeNotDurable(ILogger log, int count, TimeSpan timeout);
+
+    [LoggerMessage(7, LogLevel.Information, "Partitions {Partitions} given up: {Keys} pending keys forgotten (the new owner reads them again)")]
+    public static partial void PartitionsForgotten(ILogger log, string partitions, long keys);
+
+    [LoggerMessage(8, LogLevel.Information, "Stopping: draining the sink and committing safe offsets")]
+    public static partial void Stopping(ILogger log);
+
+    [LoggerMessage(9, LogLevel.Information, "Stopped: {Consumed} messages consumed, {Rows} rows durable")]
+    public static partial void Stopped(ILogger log, long consumed, long rows);
+
+    [LoggerMessage(10, LogLevel.Critical, "The ingest stopped with an error; shutting down")]
+    public static partial void IngestFailed(ILogger log, Exception error);
+
+    [LoggerMessage(11, LogLevel.Warning, "ClickHouse insert failing, retrying: {Reason}")]
+    public static partial void SinkFailing(ILogger log, string reason);
+}

@@ -1,0 +1,121 @@
+using CallJoin.ClickHouse.Sink;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using CallJoin.Core.State;
+using CallJoin.Kafka.Ingest;
+using CallJoin.Service.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace CallJoin.Service.Pipeline;
+
+/// <summary>
+/// The ingest's handler: each message goes through the join engine into the ClickHouse sink, released halves are
+/// attached to the sink as checkpoints, idle input lets the wall clock move stream time, and a revoke makes the
+/// revoked partitions durable (within the drain timeout) and forgets their pending halves.
+/// </summary>
+/// <remarks>Every method runs on the ingest's consume thread, which owns the engine and its store.</remarks>
+internal sealed class JoinPipeline : IIngestHandler
+{
+    private const int CheckpointEvery = 4096;
+    private const long CheckpointIntervalMs = 100;
+    private const long SnapshotIntervalMs = 250;
+
+    private readonly JoinEngine<SinkJoinOutput> _engine;
+    private readonly SinkJoinOutput _output;
+    private readonly ClickHouseSink _sink;
+    private readonly StreamClock _clock;
+    private readonly long _maxBufferedBytes;
+    private readonly TimeSpan _drainTimeout;
+    private readonly ILogger _log;
+    private int _sinceCheckpoint;
+    private long _nextCheckpoint;
+    private long _nextSnapshot;
+    private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
+
+    public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, TimeSpan idleAdvanceAfter, long maxBufferedBytes,
+        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log)
+    {
+        _sink = sink;
+        _output = new SinkJoinOutput(sink, metrics, time);
+        _engine = new JoinEngine<SinkJoinOutput>(store, join, _output);
+        _clock = new StreamClock(time, idleAdvanceAfter);
+        _maxBufferedBytes = maxBufferedBytes;
+        _drainTimeout = drainTimeout;
+        _log = log;
+    }
+
+    /// <summary>Whether every assigned partition has been read to its end (set once the ingest exists).</summary>
+    public Func<bool> CaughtUp { get; set; } = static () => false;
+
+    /// <summary>Set before a graceful stop: the final revoke then keeps the state instead of scanning it away.</summary>
+    public bool Stopping { get; set; }
+
+    /// <summary>The latest copy of the engine's counters and state size.</summary>
+    public PipelineSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <inheritdoc />
+    public bool IsBehind => _sink.BufferedBytes > _maxBufferedBytes;
+
+    /// <inheritdoc />
+    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
+    {
+        _clock.OnRecord(timestampMillis);
+        _engine.Process(side, value, new SourcePosition(partition, offset), timestampMillis);
+        if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
+        {
+            Checkpoint();
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnIdle()
+    {
+        if (_clock.TryGetIdleTime(CaughtUp(), out var now))
+        {
+            _engine.AdvanceTime(now);
+        }
+
+        Checkpoint();
+    }
+
+    /// <inheritdoc />
+    public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
+    {
+        var barrier = new SinkBarrier();
+        Checkpoint();
+        _sink.Checkpoint(barrier);
+        _ = _sink.FlushAsync();
+        if (!barrier.Reached.Wait(_drainTimeout))
+        {
+            // Safe to go on: what is not durable is not committed, so it is read again and lands once (same rows, same versions).
+            Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
+        }
+
+        if (!Stopping)
+        {
+            var forgotten = _engine.ForgetPartitions(partitions.ToHashSet());
+            Log.PartitionsForgotten(_log, string.Join(',', partitions), forgotten);
+        }
+
+        PublishSnapshot();
+    }
+
+    private void Checkpoint()
+    {
+        _sinceCheckpoint = 0;
+        var now = Environment.TickCount64;
+        _nextCheckpoint = now + CheckpointIntervalMs;
+        if (_output.PendingReleases > 0)
+        {
+            _sink.Checkpoint(_output.TakeReleased());
+        }
+
+        if (now >= _nextSnapshot)
+        {
+            _nextSnapshot = now + SnapshotIntervalMs;
+            PublishSnapshot();
+        }
+    }
+
+    private void PublishSnapshot() => Volatile.Write(ref _snapshot, PipelineSnapshot.From(_engine));
+}

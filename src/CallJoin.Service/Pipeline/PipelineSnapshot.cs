@@ -1,0 +1,39 @@
+using CallJoin.Core.Join;
+using CallJoin.Core.State;
+
+namespace CallJoin.Service.Pipeline;
+
+/// <summary>
+/// The join's counters and state size, copied on the engine thread a few times a second so that metrics and health
+/// read a consistent, recent picture from any thread.
+/// </summary>
+public sealed record PipelineSnapshot(
+    long StartsConsumed,
+    long EndsConsumed,
+    long Matched,
+    long LateMatched,
+    long RunningRows,
+    long StartMissing,
+    long Duplicates,
+    long Conflicts,
+    long Malformed,
+    long KeyCollisions,
+    long TooLarge,
+    long Oversize,
+    long ExpiredStarts,
+    long ExpiredEnds,
+    PendingStoreStats State,
+    int PendingTimers,
+    long StreamTimeMillis)
+{
+    public static PipelineSnapshot Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, default, 0, 0);
+
+    internal static PipelineSnapshot From<TOutput>(JoinEngine<TOutput> engine)
+        where TOutput : IJoinOutput
+    {
+        var c = engine.Counters;
+        return new(c.StartsConsumed, c.EndsConsumed, c.Matched, c.LateMatched, c.RunningRows, c.StartMissing, c.Duplicates,
+            c.Conflicts, c.Malformed, c.KeyCollisions, c.TooLarge, c.Oversize, c.ExpiredStarts, c.ExpiredEnds, engine.State,
+            engine.PendingTimers, engine.Now);
+    }
+}

@@ -1,0 +1,53 @@
+using CallJoin.ClickHouse.Sink;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
+using CallJoin.Service.Metrics;
+
+namespace CallJoin.Service.Pipeline;
+
+/// <summary>
+/// The join engine's output in the service: rows and error records go to the ClickHouse sink, and every released half
+/// is noted so its offset can be committed once what released it is durable.
+/// </summary>
+/// <remarks>Engine thread only, except <see cref="TakeReleased"/>'s result, which passes to the ack reader.</remarks>
+internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time) : IJoinOutput
+{
+    private ReleasedHalves _released = ReleasedHalves.Rent();
+
+    /// <summary>Released halves not yet handed to the sink.</summary>
+    public int PendingReleases => _released.Count;
+
+    public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources)
+    {
+        sink.AddRow(row, createdAtMillis, sources);
+        if (sources.Complete)
+        {
+            _released.Add(CallSide.Start, sources.Start);
+            _released.Add(CallSide.End, sources.End);
+
+            // For a complete row, created_at is the later half's record timestamp: how long the call took to join
+            // after its last half was produced.
+            metrics.JoinLatency.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - createdAtMillis) / 1000.0);
+        }
+    }
+
+    public void OnError(in JoinError error)
+    {
+        sink.AddError(error);
+        metrics.CountError(error.Reason);
+        if (error.ReleasesHalf)
+        {
+            _released.Add(error.Side, error.Position);
+        }
+    }
+
+    public void OnReleased(CallSide side, SourcePosition position) => _released.Add(side, position);
+
+    /// <summary>Hands the released halves over (as a sink checkpoint token) and starts a new buffer.</summary>
+    public ReleasedHalves TakeReleased()
+    {
+        var taken = _released;
+        _released = ReleasedHalves.Rent();
+        return taken;
+    }
+}

@@ -1,0 +1,41 @@
+using CallJoin.ClickHouse;
+using CallJoin.ClickHouse.Sink;
+using CallJoin.Core.Join;
+using CallJoin.Kafka.Ingest;
+using CallJoin.State;
+
+namespace CallJoin.Service.Settings;
+
+/// <summary>Everything the service runs with, validated and immutable (see <see cref="ServiceSettingsLoader"/>).</summary>
+public sealed record ServiceSettings
+{
+    /// <summary><c>ENABLE_CALL_COMPLETION_WORKER</c>: when false the service stays up and healthy but consumes nothing.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Kafka: bootstrap, topics, group, ownership, commit interval and client settings.</summary>
+    public required IngestOptions Ingest { get; init; }
+
+    /// <summary>ClickHouse: connection string and the database holding calls_complete.</summary>
+    public required ClickHouseEndpoint ClickHouse { get; init; }
+
+    /// <summary>Whether to apply the schema migrations at startup (idempotent).</summary>
+    public bool Migrate { get; init; } = true;
+
+    /// <summary>Batching, retries and memory bound of the ClickHouse sink (tables qualified with the database).</summary>
+    public required SinkOptions Sink { get; init; }
+
+    /// <summary>The join's timeouts and retentions.</summary>
+    public JoinOptions Join { get; init; } = new();
+
+    /// <summary>After this long without input, stream time follows the wall clock so timeouts still fire.</summary>
+    public TimeSpan IdleAdvanceAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The FASTER pending store; null keeps unmatched halves in process memory (tests, small replays).</summary>
+    public PendingStoreOptions? State { get; init; }
+
+    /// <summary>Port of the HTTP listener serving <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> (0: any free port).</summary>
+    public int HttpPort { get; init; } = 8080;
+
+    /// <summary>On shutdown or revoke, how long to wait for buffered rows to become durable before committing what is.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+}
