@@ -1,3 +1,4 @@
+using CallJoin.Core.Halves;
 using Confluent.Kafka;
 
 namespace CallJoin.Kafka.Publishing;
@@ -56,10 +57,25 @@ public sealed class CallPublisher : IDisposable
     public int InFlight => _options.MaxInFlight - _inFlight.CurrentCount;
 
     /// <summary>Publishes a start (waits while <see cref="PublisherOptions.MaxInFlight"/> messages are unacknowledged).</summary>
-    public ValueTask PublishStartAsync(byte[] callId, byte[] json, CancellationToken ct = default) => PublishAsync(_options.StartTopic, callId, json, ct);
+    public ValueTask PublishStartAsync(byte[] callId, byte[] json, CancellationToken ct = default) =>
+        PublishAsync(_options.StartTopic, callId, json, Timestamp.Default, ct);
 
     /// <summary>Publishes an end (waits while <see cref="PublisherOptions.MaxInFlight"/> messages are unacknowledged).</summary>
-    public ValueTask PublishEndAsync(byte[] callId, byte[] json, CancellationToken ct = default) => PublishAsync(_options.EndTopic, callId, json, ct);
+    public ValueTask PublishEndAsync(byte[] callId, byte[] json, CancellationToken ct = default) =>
+        PublishAsync(_options.EndTopic, callId, json, Timestamp.Default, ct);
+
+    /// <summary>Publishes a start with its record timestamp (CreateTime, ms since the Unix epoch) instead of the send time.</summary>
+    /// <remarks>The join's stream time is made of record timestamps, so this is how a replayed or generated workload sets it.</remarks>
+    public ValueTask PublishStartAsync(byte[] callId, byte[] json, long timestampMillis, CancellationToken ct = default) =>
+        PublishAsync(_options.StartTopic, callId, json, new Timestamp(timestampMillis, TimestampType.CreateTime), ct);
+
+    /// <summary>Publishes an end with its record timestamp (CreateTime, ms since the Unix epoch) instead of the send time.</summary>
+    public ValueTask PublishEndAsync(byte[] callId, byte[] json, long timestampMillis, CancellationToken ct = default) =>
+        PublishAsync(_options.EndTopic, callId, json, new Timestamp(timestampMillis, TimestampType.CreateTime), ct);
+
+    /// <summary>Publishes a half to its side's topic with its record timestamp (ms since the Unix epoch).</summary>
+    public ValueTask PublishAsync(CallSide side, byte[] callId, byte[] json, long timestampMillis, CancellationToken ct = default) =>
+        side == CallSide.Start ? PublishStartAsync(callId, json, timestampMillis, ct) : PublishEndAsync(callId, json, timestampMillis, ct);
 
     /// <summary>Waits until everything published so far is acknowledged or failed.</summary>
     /// <exception cref="KafkaException">Some messages could not be delivered (with the last error).</exception>
@@ -83,7 +99,7 @@ public sealed class CallPublisher : IDisposable
         _inFlight.Dispose();
     }
 
-    private async ValueTask PublishAsync(string topic, byte[] callId, byte[] json, CancellationToken ct)
+    private async ValueTask PublishAsync(string topic, byte[] callId, byte[] json, Timestamp timestamp, CancellationToken ct)
     {
         if (!_inFlight.Wait(0, CancellationToken.None))
         {
@@ -92,7 +108,7 @@ public sealed class CallPublisher : IDisposable
 
         try
         {
-            _producer.Produce(topic, new Message<byte[], byte[]> { Key = callId, Value = json }, _onDelivered);
+            _producer.Produce(topic, new Message<byte[], byte[]> { Key = callId, Value = json, Timestamp = timestamp }, _onDelivered);
         }
         catch
         {
