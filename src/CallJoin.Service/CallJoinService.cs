@@ -94,8 +94,7 @@ public sealed class CallJoinService : IAsyncDisposable
         _pipeline = new JoinPipeline(_store, Sink, _settings.Join, _settings.IdleAdvanceAfter, _settings.Sink.MaxBufferedBytes,
             _settings.DrainTimeout, _metrics, _time, _log);
         Ingest = new CoPartitionedIngest(ingest, _pipeline, _time);
-        var reading = Ingest;
-        _pipeline.CaughtUp = () => reading.IsCaughtUp;
+        _pipeline.Ingest = Ingest;
         _acks = Task.Run(new DurabilityReporter(Sink, Ingest, _metrics).RunAsync, CancellationToken.None);
         Ingest.Start();
         _ = Ingest.Completion.ContinueWith(OnIngestEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

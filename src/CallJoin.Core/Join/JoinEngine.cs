@@ -75,12 +75,16 @@ public sealed partial class JoinEngine<TOutput>
             Counters.EndsConsumed++;
         }
 
-        AdvanceTime(timestampMillis);
+        if (_options.RecordsAdvanceTime)
+        {
+            AdvanceTime(timestampMillis);
+        }
+
         var status = HalfParser.TryReadKey(payload, side, _key);
         if (status != HalfParseStatus.Ok)
         {
             Counters.Malformed++;
-            _output.OnError(new JoinError(_key.Reason(status), side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            _output.OnError(new JoinError(_key.Reason(status), side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
             return JoinOutcome.Malformed;
         }
 
@@ -104,11 +108,11 @@ public sealed partial class JoinEngine<TOutput>
                 break;
             case JoinOutcome.TooLarge:
                 Counters.TooLarge++;
-                _output.OnError(new JoinError(JoinErrorReason.HalfTooLarge, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+                _output.OnError(new JoinError(JoinErrorReason.HalfTooLarge, side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
                 break;
             case JoinOutcome.Conflict:
                 Counters.Conflicts++;
-                _output.OnError(new JoinError(JoinErrorReason.ConflictingDuplicate, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+                _output.OnError(new JoinError(JoinErrorReason.ConflictingDuplicate, side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
                 break;
         }
 
@@ -116,7 +120,10 @@ public sealed partial class JoinEngine<TOutput>
     }
 
     /// <summary>Moves stream time forward (never back) and applies every timeout due by then.</summary>
-    /// <remarks>The ingest loop calls this with the wall clock when input is idle; a replay never does.</remarks>
+    /// <remarks>
+    /// With <see cref="JoinOptions.RecordsAdvanceTime"/> each record moves it too. The service instead advances it to a
+    /// watermark across its partitions, and to the wall clock when input is idle; a replay never calls this.
+    /// </remarks>
     public void AdvanceTime(long nowMillis)
     {
         if (nowMillis <= _now)
@@ -163,7 +170,7 @@ public sealed partial class JoinEngine<TOutput>
         {
             // Two different calls whose keys hashed alike: neither is joined with the other.
             Counters.KeyCollisions++;
-            _output.OnError(new JoinError(JoinErrorReason.KeyCollision, side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            _output.OnError(new JoinError(JoinErrorReason.KeyCollision, side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
             ReleasePartner(side, sources);
             return;
         }
@@ -171,7 +178,7 @@ public sealed partial class JoinEngine<TOutput>
         if (status != HalfParseStatus.Ok)
         {
             Counters.Malformed++;
-            _output.OnError(new JoinError(_builder.Reason(status), side, position, timestampMillis, _now, _key.ProjectId, _key.Id, payload));
+            _output.OnError(new JoinError(_builder.Reason(status), side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
             ReleasePartner(side, sources);
             return;
         }
@@ -205,6 +212,9 @@ public sealed partial class JoinEngine<TOutput>
         payload.CopyTo(_partner);
         _partnerLength = payload.Length;
     }
+
+    /// <summary>When an error about a record arises: stream time, or the record's own time if stream time is behind it.</summary>
+    private long At(long timestampMillis) => Math.Max(_now, timestampMillis);
 
     private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, key);
 

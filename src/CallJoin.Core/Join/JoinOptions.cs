@@ -22,6 +22,14 @@ public sealed record JoinOptions
     /// </summary>
     public TimeSpan CompletedRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Whether each record's timestamp moves stream time (the default: right for input in record-time order, such as a
+    /// replay merged by timestamp). A consumer of many partitions sets false and calls <c>AdvanceTime</c> with the
+    /// lowest time every partition has reached, so a partition read ahead of another cannot time out halves whose
+    /// partners are still unread in the other.
+    /// </summary>
+    public bool RecordsAdvanceTime { get; init; } = true;
+
     /// <summary>Upstream's limit on a row's JSON dumps; above it the largest dumps are replaced by its marker.</summary>
     public int MaxDumpBytes { get; init; } = (int)(3.5 * 1024 * 1024);
 

@@ -24,6 +24,7 @@ internal sealed class JoinPipeline : IIngestHandler
     private readonly SinkJoinOutput _output;
     private readonly ClickHouseSink _sink;
     private readonly StreamClock _clock;
+    private readonly PartitionWatermark _watermark = new();
     private readonly long _maxBufferedBytes;
     private readonly TimeSpan _drainTimeout;
     private readonly ILogger _log;
@@ -37,15 +38,15 @@ internal sealed class JoinPipeline : IIngestHandler
     {
         _sink = sink;
         _output = new SinkJoinOutput(sink, metrics, time);
-        _engine = new JoinEngine<SinkJoinOutput>(store, join, _output);
+        _engine = new JoinEngine<SinkJoinOutput>(store, join with { RecordsAdvanceTime = false }, _output);
         _clock = new StreamClock(time, idleAdvanceAfter);
         _maxBufferedBytes = maxBufferedBytes;
         _drainTimeout = drainTimeout;
         _log = log;
     }
 
-    /// <summary>Whether every assigned partition has been read to its end (set once the ingest exists).</summary>
-    public Func<bool> CaughtUp { get; set; } = static () => false;
+    /// <summary>The ingest feeding this pipeline (set once it exists): its assignment and lags drive stream time.</summary>
+    public CoPartitionedIngest? Ingest { get; set; }
 
     /// <summary>Set before a graceful stop: the final revoke then keeps the state instead of scanning it away.</summary>
     public bool Stopping { get; set; }
@@ -60,6 +61,7 @@ internal sealed class JoinPipeline : IIngestHandler
     public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
     {
         _clock.OnRecord(timestampMillis);
+        _watermark.OnRecord(side, partition, timestampMillis);
         _engine.Process(side, value, new SourcePosition(partition, offset), timestampMillis);
         if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
         {
@@ -70,11 +72,7 @@ internal sealed class JoinPipeline : IIngestHandler
     /// <inheritdoc />
     public void OnIdle()
     {
-        if (_clock.TryGetIdleTime(CaughtUp(), out var now))
-        {
-            _engine.AdvanceTime(now);
-        }
-
+        AdvanceTime();
         Checkpoint();
     }
 
@@ -91,6 +89,7 @@ internal sealed class JoinPipeline : IIngestHandler
             Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
         }
 
+        _watermark.Forget(partitions);
         if (!Stopping)
         {
             var forgotten = _engine.ForgetPartitions(partitions.ToHashSet());
@@ -100,9 +99,31 @@ internal sealed class JoinPipeline : IIngestHandler
         PublishSnapshot();
     }
 
+    /// <summary>
+    /// Stream time: the watermark across the partitions being read; once all are read to their end and input has been
+    /// idle for a while, the wall clock (so the last halves time out without new records).
+    /// </summary>
+    private void AdvanceTime()
+    {
+        if (Ingest is not { } ingest)
+        {
+            return;
+        }
+
+        if (_watermark.TryGet(ingest.Assignment.StartPartitions, ingest.Lag, out var watermark, out var caughtUp))
+        {
+            _engine.AdvanceTime(watermark);
+        }
+        else if (caughtUp && _clock.TryGetIdleTime(caughtUp: true, out var now))
+        {
+            _engine.AdvanceTime(now);
+        }
+    }
+
     private void Checkpoint()
     {
         _sinceCheckpoint = 0;
+        AdvanceTime();
         var now = Environment.TickCount64;
         _nextCheckpoint = now + CheckpointIntervalMs;
         if (_output.PendingReleases > 0)

@@ -1,0 +1,159 @@
+using CallJoin.ClickHouse;
+using CallJoin.ClickHouse.Sink;
+using CallJoin.Kafka.Ingest;
+using CallJoin.Service;
+using CallJoin.Service.Hosting;
+using CallJoin.Service.Settings;
+using CallJoin.State;
+using CallJoin.Testing;
+using CallJoin.Workload;
+using ClickHouse.Driver;
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CallJoin.Service.Tests.Pipeline;
+
+/// <summary>Topics, a database and the service host for one end-to-end test, against the embedded broker and ClickHouse.</summary>
+internal sealed class ServiceHarness : IAsyncDisposable
+{
+    private readonly BrokerFixture _kafka;
+    private readonly List<string> _directories = [];
+
+    private ServiceHarness(BrokerFixture kafka, ClickHouseClient client, string database, string startTopic, string endTopic, string group)
+    {
+        _kafka = kafka;
+        Client = client;
+        Database = database;
+        StartTopic = startTopic;
+        EndTopic = endTopic;
+        Group = group;
+    }
+
+    public ClickHouseClient Client { get; }
+
+    public string Database { get; }
+
+    public string StartTopic { get; }
+
+    public string EndTopic { get; }
+
+    public string Group { get; }
+
+    public string ConnectionString { get; private init; } = "";
+
+    public static async Task<ServiceHarness> CreateAsync(BrokerFixture kafka, ClickHouseFixture clickHouse, int partitions)
+    {
+        var topics = kafka.CreateTopics(partitions, "starts", "ends");
+        var database = await clickHouse.CreateDatabaseAsync("service");
+        return new ServiceHarness(kafka, new ClickHouseClient(clickHouse.ConnectionString), database, topics[0], topics[1], kafka.UniqueName("calljoin"))
+        {
+            ConnectionString = clickHouse.ConnectionString,
+        };
+    }
+
+    /// <summary>Settings for a service on these topics and this database: FASTER state in a temp dir (4 MiB in memory, so it spills), short batch delay, any free port.</summary>
+    public ServiceSettings Settings(IngestOwnership ownership = IngestOwnership.Static, int ordinal = 0, int replicas = 1)
+    {
+        var directory = TempDirectory.Create("calljoin-state");
+        _directories.Add(directory);
+        return new ServiceSettings
+        {
+            Ingest = new IngestOptions
+            {
+                BootstrapServers = _kafka.BootstrapServers,
+                StartTopic = StartTopic,
+                EndTopic = EndTopic,
+                GroupId = Group,
+                Ownership = ownership,
+                Ordinal = ordinal,
+                Replicas = replicas,
+                Settings = new Dictionary<string, string> { ["session.timeout.ms"] = "3000", ["heartbeat.interval.ms"] = "500" },
+            },
+            ClickHouse = new ClickHouseEndpoint(ConnectionString, Database),
+            Sink = new SinkOptions
+            {
+                MaxBatchDelay = TimeSpan.FromMilliseconds(200),
+                CallsTable = $"{Database}.calls_complete",
+                ErrorsTable = $"{Database}.calljoin_errors",
+            },
+            State = new PendingStoreOptions { Directory = directory, MemoryBudgetBytes = 4 << 20, IndexSizeBytes = 1 << 16, DeleteOnDispose = true },
+            IdleAdvanceAfter = TimeSpan.FromMilliseconds(500),
+            HttpPort = 0,
+        };
+    }
+
+    /// <summary>Builds and starts a host; the caller disposes it.</summary>
+    public static async Task<RunningService> StartAsync(ServiceSettings settings)
+    {
+        var app = CallJoinHost.ForSettings(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+        var service = app.Services.GetRequiredService<CallJoinService>();
+        for (var i = 0; i < 600 && !service.IsReady && !service.Completion.IsCompleted; i++)
+        {
+            await Task.Delay(100);   // migrating, then starting the ingest, in the background
+        }
+
+        return new RunningService(app, app.Services.GetRequiredService<CallJoinService>(), new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>Publishes the events with their record timestamps, lz4-compressed (the mock broker keeps 5 MiB per partition).</summary>
+    public async Task PublishAsync(IEnumerable<WorkloadEvent> events)
+    {
+        var config = _kafka.ProducerConfig();
+        config.CompressionType = CompressionType.Lz4;
+        using var producer = new ProducerBuilder<byte[], byte[]>(config).Build();
+        foreach (var e in events)
+        {
+            var message = new Message<byte[], byte[]> { Key = e.Key, Value = e.Payload, Timestamp = new Timestamp(e.TimestampMillis, TimestampType.CreateTime) };
+            producer.Produce(e.Side == Core.Halves.CallSide.Start ? StartTopic : EndTopic, message);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(60));
+        await Task.CompletedTask;
+    }
+
+    public async Task<long> ScalarAsync(string sql) =>
+        Convert.ToInt64(await Client.ExecuteScalarAsync(sql.Replace("{db}", Database, StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Polls until <paramref name="sql"/> returns <paramref name="expected"/>; the bound only keeps a broken run from hanging.</summary>
+    public async Task<long> WaitForAsync(string sql, long expected, TimeSpan? bound = null)
+    {
+        var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromMinutes(3));
+        long value;
+        while ((value = await ScalarAsync(sql)) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        return value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        foreach (var directory in _directories)
+        {
+            TempDirectory.Delete(directory);
+        }
+
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>A started host, its service and its HTTP base address.</summary>
+internal sealed record RunningService(WebApplication App, CallJoinService Service, Uri BaseAddress) : IAsyncDisposable
+{
+    public async Task StopAsync() => await App.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
