@@ -9,7 +9,10 @@ internal static class CommandLine
         usage: calljoin COMMAND [options]
 
         commands:
-          demo         start the embedded broker and ClickHouse and run a smoke round-trip through both
+          run          the service: Kafka -> join -> ClickHouse, with /metrics, /healthz and /readyz
+          demo         the main job on embedded defaults: broker, ClickHouse, a Weave-like workload and the service
+          replay       replay kcat -J dumps through the join engine into ClickHouse or a JSONL file
+          record       write topic ranges from Kafka into a kcat -J dump (plain or .gz)
           broker       run the embedded Kafka-protocol broker on 127.0.0.1 until stopped
           clickhouse   run the embedded ClickHouse engine over its HTTP interface on 127.0.0.1 until stopped
           migrate      create or upgrade the calls_complete schema in a ClickHouse database
@@ -36,6 +39,9 @@ internal static class CommandLine
         {
             return args[0] switch
             {
+                "run" => await RunCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "replay" => await ReplayCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "record" => await RecordCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "broker" => await BrokerCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "clickhouse" => await ClickHouseCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "migrate" => await MigrateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
@@ -43,6 +49,11 @@ internal static class CommandLine
                 "produce" => await ProduceCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 _ => UnknownCommand(args[0]),
             };
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"calljoin {args[0]}: stopped").ConfigureAwait(false);
+            return 130;
         }
         catch (CommandLineException ex)
         {

@@ -1,31 +1,44 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using CallJoin.ClickHouse.Schema;
+using System.Globalization;
+using CallJoin.ClickHouse;
+using CallJoin.ClickHouse.Sink;
 using CallJoin.Core;
+using CallJoin.Core.Halves;
 using CallJoin.EmbeddedClickHouse;
 using CallJoin.EmbeddedKafka;
+using CallJoin.Kafka.Ingest;
 using CallJoin.Kafka.Publishing;
+using CallJoin.Service;
+using CallJoin.Service.Hosting;
+using CallJoin.Service.Settings;
+using CallJoin.State;
+using CallJoin.Workload;
 using ClickHouse.Driver;
-using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CallJoin.Cli;
 
 /// <summary>
-/// <c>calljoin demo</c>: the main job on embedded defaults. Starts the embedded broker and ClickHouse, publishes calls
-/// as upstream-shaped starts and ends, reads both topics back in a consumer group, pairs the halves and writes one
-/// row per call into <c>calls_complete</c>, then prints what landed.
+/// <c>calljoin demo</c>: the main job on embedded defaults. Starts the embedded broker and ClickHouse and the service
+/// itself, publishes a Weave-like workload, shows progress while the service joins it, and prints what landed.
 /// </summary>
-/// <remarks>
-/// This is a smoke round-trip through both engines; the pairing here is a plain dictionary, not the join engine.
-/// </remarks>
 internal static class DemoCommand
 {
-    private const string Help = """
-        usage: calljoin demo [--calls N (default 10000)] [--partitions P (default 6)] [--data DIR (default: a temp dir)]
+    private const string Database = "calljoin_demo";
 
-        Starts the embedded Kafka-protocol broker and ClickHouse engine, publishes N calls (a start and an end each),
-        consumes both topics, writes one row per call into calls_complete and prints counts and sample rows.
+    private const string Help = """
+        usage: calljoin demo [--calls N (10000)] [--partitions P (12)] [--seed S (1)] [--data DIR (a temp dir)]
+
+        Starts the embedded Kafka-protocol broker and ClickHouse engine and the CallJoin service (the same code as
+        'calljoin run', with /metrics, /healthz and /readyz on a free port), publishes a Weave-like workload — trace
+        trees of nested calls, payloads from a few hundred bytes to hundreds of KB, ends before starts, redelivered
+        halves, orphan ends, calls that never end, long-running calls and malformed messages, with record times over
+        the last hour — and prints progress until everything the workload implies has landed: counts and sample rows
+        from calls_complete and error records by reason. Exits 0 when the tables match the workload exactly.
         """;
 
     public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
@@ -36,112 +49,200 @@ internal static class DemoCommand
             return 0;
         }
 
-        var calls = options.Int("calls", 10_000);
-        var partitions = options.Int("partitions", 6);
+        var workloadOptions = new WorkloadOptions
+        {
+            Calls = options.Int("calls", 10_000),
+            Seed = options.Int("seed", 1),
+
+            // Records from the last hour: once the service has read everything, stream time catches up with the wall
+            // clock, so every timeout is due and running rows and start_missing records appear without waiting.
+            Epoch = DateTimeOffset.UtcNow - TimeSpan.FromHours(1),
+        };
+        var partitions = options.Int("partitions", 12);
         var dataDir = options.String("data");
         options.RejectUnknown();
         var ownsData = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "calljoin-demo-" + Guid.NewGuid().ToString("N")[..8]);
 
         var clock = Stopwatch.StartNew();
+        var workload = new WeaveWorkload(workloadOptions);
+        var expected = workload.Expected;
         using var broker = EmbeddedBroker.Start();
         broker.CreateTopic(WeaveTopics.CallStarted, partitions);
         broker.CreateTopic(WeaveTopics.CallEnded, partitions);
         Console.WriteLine($"demo: broker {broker.BootstrapServers} ({partitions} partitions per topic)");
 
-        await using var clickHouse = await EmbeddedClickHouseServer.StartAsync(new EmbeddedClickHouseOptions { DataPath = dataDir }, stop).ConfigureAwait(false);
-        Console.WriteLine($"demo: clickhouse {clickHouse.Endpoint} (chDB {clickHouse.EngineVersion}, data {dataDir})");
+        var clickHouse = await EmbeddedClickHouseServer.StartAsync(new EmbeddedClickHouseOptions { DataPath = Path.Combine(dataDir, "clickhouse") }, stop).ConfigureAwait(false);
         try
         {
-            const string database = "calljoin_demo";
-            using var client = new ClickHouseClient(clickHouse.ConnectionString);
-            await new SchemaMigrator(client, database).MigrateAsync(ct: stop).ConfigureAwait(false);
+            Console.WriteLine($"demo: clickhouse {clickHouse.Endpoint} (chDB {clickHouse.EngineVersion}, data {dataDir})");
+            var publishClock = Stopwatch.StartNew();
+            await PublishAsync(broker.BootstrapServers, workload, stop).ConfigureAwait(false);
+            Console.WriteLine($"demo: published {expected.Messages:N0} messages ({expected.Calls:N0} calls) in {publishClock.Elapsed.TotalSeconds:F1} s: "
+                + $"{expected.CompleteRows:N0} complete, {expected.RunningOnlyRows:N0} never end, {expected.StartMissingErrors:N0} start_missing, "
+                + $"{expected.Malformed:N0} malformed, {expected.DuplicateHalves:N0} redelivered");
 
-            await PublishAsync(broker.BootstrapServers, calls, stop).ConfigureAwait(false);
-            Console.WriteLine($"demo: published {calls} starts and {calls} ends in {clock.Elapsed.TotalSeconds:F1} s");
-
-            var rows = Consume(broker.BootstrapServers, calls, stop);
-            var types = CallsCompleteTable.Columns.Where(c => RowColumns.Contains(c.Name)).ToDictionary(c => c.Name, c => c.Type);
-            var written = await client.InsertBinaryAsync($"{database}.{CallsCompleteTable.Name}", RowColumns, rows, new InsertOptions { ColumnTypes = types }, stop).ConfigureAwait(false);
-            Console.WriteLine($"demo: consumed both topics and wrote {written} rows in {clock.Elapsed.TotalSeconds:F1} s");
-
-            var landed = await client.ExecuteScalarAsync($"SELECT count() FROM {database}.calls_complete FINAL", cancellationToken: stop).ConfigureAwait(false);
-            Console.WriteLine($"demo: calls_complete holds {landed} calls");
-            using var sample = await client.ExecuteReaderAsync(
-                $"SELECT id, op_name, started_at, ended_at, output_dump FROM {database}.calls_complete FINAL ORDER BY started_at LIMIT 3",
-                cancellationToken: stop).ConfigureAwait(false);
-            while (sample.Read())
+            var app = CallJoinHost.ForSettings(Settings(broker.BootstrapServers, clickHouse.ConnectionString, dataDir), l => l.SetMinimumLevel(LogLevel.Warning));
+            await using (app.ConfigureAwait(false))
             {
-                Console.WriteLine($"  {sample.GetString(0)}  {sample.GetString(1)}  {sample.GetDateTime(2):O} → {sample.GetDateTime(3):O}  output={sample.GetString(4)}");
-            }
+                await app.StartAsync(stop).ConfigureAwait(false);
+                var service = app.Services.GetRequiredService<CallJoinService>();
+                Console.WriteLine($"demo: service up; metrics at {Address(app)}metrics, health at {Address(app)}readyz");
 
-            return Convert.ToInt64(landed, System.Globalization.CultureInfo.InvariantCulture) == calls ? 0 : 1;
+                using var client = new ClickHouseClient(clickHouse.ConnectionString);
+                var joinClock = Stopwatch.StartNew();
+                var (calls, errors) = await WatchAsync(client, service, expected, stop).ConfigureAwait(false);
+                var elapsed = joinClock.Elapsed;
+                await app.StopAsync(stop).ConfigureAwait(false);
+
+                var reasons = await PrintAsync(client, stop).ConfigureAwait(false);
+                using var self = Process.GetCurrentProcess();
+                Console.WriteLine($"demo: {calls:N0} calls and {errors:N0} error records landed in {elapsed.TotalSeconds:F1} s "
+                    + $"({expected.Messages / elapsed.TotalSeconds:N0} messages/s, {expected.Calls / elapsed.TotalSeconds:N0} calls/s end to end); "
+                    + $"peak memory {self.PeakWorkingSet64 >> 20} MiB; total {clock.Elapsed.TotalSeconds:F1} s");
+                // Order-independent: every call once; every malformed message and every orphan end has its record. A
+                // late start (more than the end timeout after its end) gets start_missing only if the end's timeout came
+                // before the start was read, which depends on how far one topic is read ahead of the other.
+                var startMissing = reasons.GetValueOrDefault("start_missing");
+                var malformed = reasons.Where(r => r.Key != "start_missing").Sum(r => r.Value);
+                var ok = calls == expected.CallsInTable && malformed == expected.Malformed
+                    && startMissing >= expected.StartMissingErrors - expected.LateStarts && startMissing <= expected.StartMissingErrors;
+                Console.WriteLine(ok
+                    ? $"demo: OK — all {calls:N0} calls landed once; {malformed:N0} malformed messages and {startMissing:N0} ends without a start have their error records"
+                    : $"demo: MISMATCH — expected {expected.CallsInTable:N0} calls, {expected.Malformed:N0} malformed and "
+                      + $"{expected.StartMissingErrors - expected.LateStarts:N0}–{expected.StartMissingErrors:N0} start_missing records");
+                return ok ? 0 : 1;
+            }
         }
         finally
         {
+            await clickHouse.DisposeAsync().ConfigureAwait(false);
             if (ownsData)
             {
-                await clickHouse.DisposeAsync().ConfigureAwait(false);
                 TryDelete(dataDir);
             }
         }
     }
 
-    private static readonly string[] RowColumns =
-        ["id", "project_id", "trace_id", "op_name", "started_at", "ended_at", "inputs_dump", "input_refs", "output_dump", "summary_dump", "output_refs", "attributes_dump", "source"];
-
-    private static async Task PublishAsync(string bootstrap, int calls, CancellationToken stop)
+    private static ServiceSettings Settings(string bootstrap, string clickHouse, string dataDir) => new()
     {
-        using var publisher = new CallPublisher(new PublisherOptions { BootstrapServers = bootstrap });
-        for (var i = 0; i < calls; i++)
+        Ingest = new IngestOptions { BootstrapServers = bootstrap, GroupId = "calljoin-demo", Ownership = IngestOwnership.Static },
+        ClickHouse = new ClickHouseEndpoint(clickHouse, Database),
+        Sink = new SinkOptions
         {
-            var (id, start, end) = SyntheticCalls.Create(i);
-            await publisher.PublishStartAsync(id, start, stop).ConfigureAwait(false);
-            await publisher.PublishEndAsync(id, end, stop).ConfigureAwait(false);
+            MaxBatchDelay = TimeSpan.FromMilliseconds(500),
+            CallsTable = $"{Database}.calls_complete",
+            ErrorsTable = $"{Database}.calljoin_errors",
+        },
+        State = new PendingStoreOptions { Directory = Path.Combine(dataDir, "state"), MemoryBudgetBytes = 64L << 20, DeleteOnDispose = true },
+        IdleAdvanceAfter = TimeSpan.FromSeconds(1),
+        HttpPort = 0,
+    };
+
+    private static async Task PublishAsync(string bootstrap, WeaveWorkload workload, CancellationToken stop)
+    {
+        // lz4: the embedded broker keeps at most 5 MiB per partition, compressed as produced.
+        using var publisher = new CallPublisher(new PublisherOptions
+        {
+            BootstrapServers = bootstrap,
+            MaxInFlight = 20_000,
+            Settings = new Dictionary<string, string> { ["compression.type"] = "lz4", ["linger.ms"] = "5" },
+        });
+        foreach (var e in workload.Events())
+        {
+            if (e.Side == CallSide.Start)
+            {
+                await publisher.PublishStartAsync(e.Key, e.Payload, e.TimestampMillis, stop).ConfigureAwait(false);
+            }
+            else
+            {
+                await publisher.PublishEndAsync(e.Key, e.Payload, e.TimestampMillis, stop).ConfigureAwait(false);
+            }
         }
 
         await publisher.FlushAsync(stop).ConfigureAwait(false);
     }
 
-    private static List<object[]> Consume(string bootstrap, int calls, CancellationToken stop)
+    /// <summary>
+    /// Prints progress every second until every call is in calls_complete and every error record the join wrote is in
+    /// calljoin_errors, with all input read and every timeout due (or 5 minutes pass).
+    /// </summary>
+    private static async Task<(long Calls, long Errors)> WatchAsync(ClickHouseClient client, CallJoinService service,
+        WorkloadExpectation expected, CancellationToken stop)
     {
-        var config = new ConsumerConfig
+        var deadline = Stopwatch.StartNew();
+        long calls = 0, errors = 0;
+        while (deadline.Elapsed < TimeSpan.FromMinutes(5))
         {
-            BootstrapServers = bootstrap,
-            GroupId = "calljoin-demo",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-            FetchQueueBackoffMs = 20,
-        };
-        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        consumer.Subscribe([WeaveTopics.CallStarted, WeaveTopics.CallEnded]);
-        var starts = new Dictionary<string, JsonElement>(calls);
-        var ends = new Dictionary<string, JsonElement>(calls);
-        var rows = new List<object[]>(calls);
-        while (rows.Count < calls)
-        {
-            var result = consumer.Consume(stop);
-            var doc = JsonDocument.Parse(result.Message.Value).RootElement.Clone();
-            var isStart = result.Topic == WeaveTopics.CallStarted;
-            (isStart ? starts : ends)[result.Message.Key] = doc;
-            if (starts.TryGetValue(result.Message.Key, out var s) && ends.TryGetValue(result.Message.Key, out var e))
+            await Task.Delay(1000, stop).ConfigureAwait(false);
+            calls = await CountAsync(client, $"SELECT count() FROM {Database}.calls_complete FINAL", stop).ConfigureAwait(false);
+            errors = await CountAsync(client, $"SELECT count() FROM {Database}.calljoin_errors FINAL", stop).ConfigureAwait(false);
+            var s = service.Snapshot;
+            var lag = service.Ingest?.Lag.Sum(l => l.Messages) ?? 0;
+            var written = s.Malformed + s.StartMissing + s.Conflicts + s.KeyCollisions + s.TooLarge + (service.Sink?.OversizeRows ?? 0) + (service.Sink?.RejectedRows ?? 0);
+            Console.WriteLine($"demo: {deadline.Elapsed.TotalSeconds,4:F0} s  consumed {s.StartsConsumed + s.EndsConsumed,9:N0}/{expected.Messages:N0}  lag {lag,7:N0}  "
+                + $"matched {s.Matched,8:N0}  running rows {s.RunningRows,6:N0}  pending {s.State.Entries,7:N0}  "
+                + $"calls_complete {calls,8:N0}/{expected.CallsInTable:N0}  calljoin_errors {errors,5:N0}");
+            var allDue = s.StreamTimeMillis >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
+            if (calls == expected.CallsInTable && service.Ingest?.IsCaughtUp == true && allDue && errors == written)
             {
-                starts.Remove(result.Message.Key);
-                ends.Remove(result.Message.Key);
-                rows.Add(
-                [
-                    s.GetProperty("id").GetString()!, s.GetProperty("project_id").GetString()!, s.GetProperty("trace_id").GetString()!,
-                    s.GetProperty("op_name").GetString()!, s.GetProperty("started_at").GetDateTime().ToUniversalTime(),
-                    e.GetProperty("ended_at").GetDateTime().ToUniversalTime(), s.GetProperty("inputs").GetRawText(), Array.Empty<string>(),
-                    e.GetProperty("output").GetRawText(), e.GetProperty("summary").GetRawText(), Array.Empty<string>(),
-                    s.GetProperty("attributes").GetRawText(), "calljoin",
-                ]);
+                break;
             }
         }
 
-        consumer.Commit();
-        consumer.Close();
-        return rows;
+        return (calls, errors);
+    }
+
+    /// <summary>Prints the tables' contents; returns the error records by reason.</summary>
+    private static async Task<Dictionary<string, long>> PrintAsync(ClickHouseClient client, CancellationToken stop)
+    {
+        Console.WriteLine("demo: calls_complete FINAL by kind:");
+        await PrintQueryAsync(client,
+            $"SELECT if(ended_at = toDateTime64(0, 6), 'running', if(exception = '', 'complete', 'complete with exception')) AS kind, count() FROM {Database}.calls_complete FINAL GROUP BY kind ORDER BY kind", stop).ConfigureAwait(false);
+        Console.WriteLine("demo: calljoin_errors FINAL by reason:");
+        var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var reader = await client.ExecuteReaderAsync($"SELECT reason, count() FROM {Database}.calljoin_errors FINAL GROUP BY reason ORDER BY reason", cancellationToken: stop).ConfigureAwait(false))
+        {
+            while (reader.Read())
+            {
+                reasons[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+                Console.WriteLine($"  {reader.GetString(0)}  {reasons[reader.GetString(0)]:N0}");
+            }
+        }
+
+        Console.WriteLine("demo: one trace, root first:");
+        await PrintQueryAsync(client,
+            $"""
+            SELECT id, parent_id, op_name, started_at, ended_at, length(inputs_dump) AS inputs_bytes, substring(output_dump, 1, 60) AS output
+            FROM {Database}.calls_complete FINAL
+            WHERE trace_id = (SELECT trace_id FROM {Database}.calls_complete FINAL GROUP BY trace_id ORDER BY count() DESC, trace_id LIMIT 1)
+            ORDER BY started_at LIMIT 6
+            """, stop).ConfigureAwait(false);
+        return reasons;
+    }
+
+    private static async Task PrintQueryAsync(ClickHouseClient client, string sql, CancellationToken stop)
+    {
+        using var reader = await client.ExecuteReaderAsync(sql, cancellationToken: stop).ConfigureAwait(false);
+        while (reader.Read())
+        {
+            var values = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i) switch
+            {
+                DBNull => "NULL",
+                DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                var v => Convert.ToString(v, CultureInfo.InvariantCulture),
+            });
+            Console.WriteLine("  " + string.Join("  ", values));
+        }
+    }
+
+    private static async Task<long> CountAsync(ClickHouseClient client, string sql, CancellationToken stop) =>
+        Convert.ToInt64(await client.ExecuteScalarAsync(sql, cancellationToken: stop).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+    private static string Address(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return $"http://127.0.0.1:{new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port}/";
     }
 
     private static void TryDelete(string dir)
