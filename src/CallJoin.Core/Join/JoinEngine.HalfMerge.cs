@@ -13,8 +13,6 @@ public sealed partial class JoinEngine<TOutput>
         : IPendingMerge
     {
         public JoinOutcome Outcome;
-        public long StartMillis;
-        public long EndMillis;
         public bool Late;
         public SourcePosition PartnerPosition;
 
@@ -53,13 +51,12 @@ public sealed partial class JoinEngine<TOutput>
             PartnerPosition = record.Position;
             Outcome = JoinOutcome.Matched;
             Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
-            (StartMillis, EndMillis) = side == CallSide.Start ? (timestamp, record.TimestampMillis) : (record.TimestampMillis, timestamp);
             if (options.CompletedRetention <= TimeSpan.Zero)
             {
                 return PendingAction.Delete;
             }
 
-            var seen = Math.Max(StartMillis, EndMillis);
+            var seen = Math.Max(timestamp, record.TimestampMillis);
             var tombstoneTimer = engine.Schedule(Plus(seen, options.CompletedRetention), key);
             var (start, end) = side == CallSide.Start ? (hash, record.EndHash) : (record.StartHash, hash);
             PendingRecord.Write(next, RecordFlags.Completed, position, seen, start, end, tombstoneTimer, default);

@@ -19,10 +19,11 @@ namespace CallJoin.Core.Join;
 /// more for its end. Malformed input writes an error record with its reason.
 /// </para>
 /// <para>
-/// Row versions (created_at) come from record timestamps, not the wall clock: a running row gets its start's
-/// timestamp and a complete row the later of its halves' (at least the start's + 1 ms), so in the
-/// ReplacingMergeTree a complete row always supersedes the running row of the same call, whatever the arrival order
-/// and however often a half is redelivered.
+/// Row versions (created_at) come from the call's own times, not the wall clock or record timestamps: a running row
+/// gets its started_at and a complete row its ended_at (at least started_at + 1 ms), so in the ReplacingMergeTree a
+/// complete row always supersedes the running row of the same call, whatever the arrival order, however often a half
+/// is redelivered (a re-published start carries a newer record timestamp, not a newer started_at), and however often
+/// input is read again after a restart.
 /// </para>
 /// <para>Single-threaded: one engine per consuming thread, with its own store session and wheel.</para>
 /// </remarks>
@@ -99,7 +100,7 @@ public sealed partial class JoinEngine<TOutput>
                 var sources = side == CallSide.Start
                     ? new RowSources(position, merge.PartnerPosition, Complete: true)
                     : new RowSources(merge.PartnerPosition, position, Complete: true);
-                EmitComplete(start, end, merge.StartMillis, merge.EndMillis, sources, side, position, timestampMillis, payload);
+                EmitComplete(start, end, sources, side, position, timestampMillis, payload);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;
             case JoinOutcome.Duplicate:
@@ -162,7 +163,7 @@ public sealed partial class JoinEngine<TOutput>
         }
     }
 
-    private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, long startMillis, long endMillis, in RowSources sources,
+    private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, in RowSources sources,
         CallSide side, SourcePosition position, long timestampMillis, ReadOnlySpan<byte> payload)
     {
         var status = _builder.Build(start, end, _row);
@@ -185,7 +186,7 @@ public sealed partial class JoinEngine<TOutput>
 
         Counters.Matched++;
         Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
-        _output.OnRow(_row, Math.Max(endMillis, startMillis + 1), sources);
+        _output.OnRow(_row, RowVersion.Complete(_row), sources);
     }
 
     /// <summary>When a match cannot become a row, the stored partner is released with nothing written for it.</summary>

@@ -26,7 +26,7 @@ public sealed class JoinEngineTests
         Assert.Equal("complete", row.Kind);
         Assert.Equal(T0 * 1000, row.A);                 // started_at from the start, in microseconds
         Assert.Equal((T0 + 1_000) * 1000, row.B);
-        Assert.Equal(T0 + 2_001, row.At);               // version: the later record timestamp, and after the start's
+        Assert.Equal(T0 + 1_000, row.At);               // version: the call's ended_at, after its started_at
         Assert.Equal("{\"v\": 1}|{\"v\": 2}", row.Detail);
         Assert.Equal(1, _engine.Counters.Matched);
     }
@@ -56,6 +56,19 @@ public sealed class JoinEngineTests
         Assert.Equal("complete", _output.Results.Single(r => r.Id == "c3" && r.Kind != "error:start_missing").Kind);
         Assert.Equal(1, _engine.Counters.StartMissing);
         Assert.Equal(1, _engine.Counters.LateMatched);
+    }
+
+    [Fact]
+    public void A_start_published_again_after_its_call_was_forgotten_cannot_outrank_the_complete_row()
+    {
+        Feed(Start("c5", 1, T0), T0);
+        Feed(End("c5", 2, T0 + 1_000), T0 + 1_000);
+        _engine.AdvanceTime(T0 + (2 * 60 * Minute));                        // the tombstone is gone
+        Feed(Start("c5", 1, T0), T0 + (3 * 60 * Minute));                   // the same start, re-published hours later
+        _engine.AdvanceTime(T0 + (4 * 60 * Minute));
+
+        Assert.Equal(["complete", "running"], _output.Results.Select(r => r.Kind));
+        Assert.True(_output.Results[1].At < _output.Results[0].At, "the running row's version must be older than the complete row's");
     }
 
     [Fact]

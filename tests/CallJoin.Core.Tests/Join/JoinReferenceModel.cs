@@ -67,7 +67,7 @@ internal sealed class JoinReferenceModel(JoinOptions options)
         var (start, end) = e.Side == CallSide.Start ? (e, entry.Half!) : (entry.Half!, e);
         Counters.Matched++;
         Counters.LateMatched += entry.Reported ? 1 : 0;
-        Results.Add(new("complete", e.Project, e.Id, Math.Max(end.Timestamp, start.Timestamp + 1), start.PayloadMicros, end.PayloadMicros,
+        Results.Add(new("complete", e.Project, e.Id, Math.Max(Millis(end.PayloadMicros), Millis(start.PayloadMicros) + 1), start.PayloadMicros, end.PayloadMicros,
             $"{{\"v\": {start.Variant}}}|{{\"v\": {end.Variant}}}"));
         if (options.CompletedRetention <= TimeSpan.Zero)
         {
@@ -83,6 +83,9 @@ internal sealed class JoinReferenceModel(JoinOptions options)
     }
 
     public void Drain() => ExpireUntil(long.MaxValue);
+
+    /// <summary>Row versions come from the call's own times (started_at, ended_at) in ms.</summary>
+    private static long Millis(long micros) => (long)Math.Floor(micros / 1000.0);
 
     private void ExpireUntil(long now)
     {
@@ -115,7 +118,7 @@ internal sealed class JoinReferenceModel(JoinOptions options)
         if (half.Side == CallSide.Start)
         {
             Counters.RunningRows++;
-            Results.Add(new("running", half.Project, half.Id, half.Timestamp, half.PayloadMicros, 0, $"{{\"v\": {half.Variant}}}|null"));
+            Results.Add(new("running", half.Project, half.Id, Millis(half.PayloadMicros), half.PayloadMicros, 0, $"{{\"v\": {half.Variant}}}|null"));
         }
         else
         {
