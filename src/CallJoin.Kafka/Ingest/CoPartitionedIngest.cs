@@ -39,6 +39,7 @@ public sealed class CoPartitionedIngest : IDisposable
     private IngestAssignment _assignment = IngestAssignment.Empty;
     private IReadOnlyList<PartitionLag> _lag = [];
     private int _assignedCount;
+    private readonly Dictionary<TopicPartition, long> _startOffsets = [];
     private Thread? _thread;
     private volatile bool _stopping;
     private volatile bool _paused;
@@ -318,22 +319,53 @@ public sealed class CoPartitionedIngest : IDisposable
         Volatile.Write(ref _consumedCount, _consumedCount + 1);
     }
 
-    /// <summary>Reads the lag from librdkafka's local state (no broker round trip): partitions not fetched yet are left out.</summary>
+    /// <summary>
+    /// Reads the lag from librdkafka's cached watermarks and positions (no broker round trip, except once per assigned
+    /// partition that has given no message yet: its committed offset, where reading starts).
+    /// </summary>
     private void MeasureLag()
     {
         var lag = new List<PartitionLag>(_assigned.Count);
         foreach (var tp in _assigned)
         {
-            var high = _consumer.GetWatermarkOffsets(tp).High;
-            var position = _consumer.Position(tp);
-            if (high != Offset.Unset && position != Offset.Unset)
+            var offsets = _consumer.GetWatermarkOffsets(tp);
+            if (offsets.High == Offset.Unset)
             {
-                lag.Add(new PartitionLag(SideOf(tp.Topic), tp.Topic, tp.Partition.Value, Math.Max(0, high.Value - position.Value)));
+                continue;   // not fetched yet
+            }
+
+            var position = _consumer.Position(tp);
+            var next = position != Offset.Unset ? position.Value : StartOffset(tp, offsets.Low);
+            if (next >= 0)
+            {
+                lag.Add(new PartitionLag(SideOf(tp.Topic), tp.Topic, tp.Partition.Value, Math.Max(0, offsets.High.Value - next)));
             }
         }
 
         Volatile.Write(ref _lag, lag);
         Volatile.Write(ref _assignedCount, _assigned.Count);
+    }
+
+    /// <summary>Where reading a partition began: its committed offset, or the low watermark when none (earliest reset).</summary>
+    private long StartOffset(TopicPartition tp, Offset low)
+    {
+        if (_startOffsets.TryGetValue(tp, out var start))
+        {
+            return start;
+        }
+
+        try
+        {
+            var committed = _consumer.Committed([tp], TimeSpan.FromSeconds(5)).Single().Offset;
+            start = committed != Offset.Unset ? committed.Value : low.Value;
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            return -1;   // try again at the next measurement
+        }
+
+        _startOffsets[tp] = start;
+        return start;
     }
 
     /// <summary>Pauses all assigned partitions while downstream is behind and resumes them when it has drained.</summary>
@@ -439,6 +471,7 @@ public sealed class CoPartitionedIngest : IDisposable
     private void SetAssignment(List<TopicPartition> partitions)
     {
         _assigned = partitions;
+        _startOffsets.Clear();
         var starts = partitions.Where(p => SideOf(p.Topic) == CallSide.Start).Select(p => p.Partition.Value).Order().ToArray();
         var ends = partitions.Where(p => SideOf(p.Topic) == CallSide.End).Select(p => p.Partition.Value).Order().ToArray();
         Volatile.Write(ref _assignment, new IngestAssignment(starts, ends));
