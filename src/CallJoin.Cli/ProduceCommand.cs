@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Hashing;
+using CallJoin.Core.Halves;
+using CallJoin.Dumps;
 using CallJoin.Kafka;
 using CallJoin.Kafka.Publishing;
 using CallJoin.Workload;
@@ -16,7 +19,7 @@ internal static class ProduceCommand
                                 [--never-ends F (0.005)] [--long-running F (0.01)] [--late-starts F (0.002)]
                                 [--malformed F (0.002)] [--clean] [--medium-payloads F (0.08)] [--large-payloads F (0.003)]
                                 [--max-payload-bytes B (900000)] [--max-call-duration DURATION (2m)]
-                                [--long-running-after DURATION (5m)] [--generate-only]
+                                [--long-running-after DURATION (5m)] [--generate-only | --dump FILE [--partitions P (12)]]
                                 [--bootstrap HOST:PORT,...] [--max-in-flight N (100000)] [--start-topic T] [--end-topic T]
 
         Publishes a deterministic Weave-like workload: trace trees of LLM calls as the trace server's start and end
@@ -24,7 +27,9 @@ internal static class ProduceCommand
         first, redelivered, without a start, without an end, long-running, with a late start, or with a malformed
         companion (--clean sets all of those to 0). The same options publish the same bytes. Uses the idempotent
         producer; waits for acknowledgements when N messages are in flight (never drops). Prints the rate and what
-        the join must produce from it. --generate-only measures the generator alone and publishes nothing.
+        the join must produce from it. --generate-only measures the generator alone and publishes nothing. --dump FILE
+        writes the workload as a kcat -J dump instead (gzip when FILE ends in .gz; partition by a hash of the key,
+        offsets counted per partition), for 'calljoin replay'.
 
         Record timestamps start at --epoch and spread over --span; "now" puts them all in the past (epoch = now -
         span - 2 x long-running-after - max-call-duration), for brokers whose retention drops old timestamps.
@@ -42,6 +47,8 @@ internal static class ProduceCommand
 
         var workloadOptions = WorkloadOptionsFrom(options);
         var generateOnly = options.Flag("generate-only");
+        var dump = options.String("dump");
+        var partitions = options.Int("partitions", 12);
         var defaults = new PublisherOptions { BootstrapServers = KafkaEndpoint.FromEnvironment().BootstrapServers };
         var publisherOptions = defaults with
         {
@@ -67,7 +74,11 @@ internal static class ProduceCommand
         long messages = 0;
         long bytes = 0;
         long lastTimestamp = 0;
-        if (generateOnly)
+        if (dump is not null)
+        {
+            (messages, bytes, lastTimestamp) = WriteDump(dump, partitions, workload, publisherOptions, stop);
+        }
+        else if (generateOnly)
         {
             foreach (var e in workload.Events())
             {
@@ -94,10 +105,41 @@ internal static class ProduceCommand
 
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"produce: {messages:N0} messages ({bytes / 1e6:N1} MB) {(generateOnly ? "generated" : "acknowledged")} in {seconds:F1} s: "
+            $"produce: {messages:N0} messages ({bytes / 1e6:N1} MB) {(dump is not null ? "written to " + dump : generateOnly ? "generated" : "acknowledged")} in {seconds:F1} s: "
             + $"{messages / seconds:N0} msg/s, {bytes / 1e6 / seconds:N1} MB/s; record time up to {DateTimeOffset.FromUnixTimeMilliseconds(lastTimestamp):yyyy-MM-dd'T'HH:mm:ss'Z'}"));
         Console.WriteLine($"produce: expected from the join: {workload.Expected}");
         return 0;
+    }
+
+    /// <summary>Writes the workload as a dump, as if published to topics of <paramref name="partitions"/> partitions.</summary>
+    private static (long Messages, long Bytes, long LastTimestamp) WriteDump(
+        string path, int partitions, WeaveWorkload workload, PublisherOptions topics, CancellationToken stop)
+    {
+        if (partitions <= 0)
+        {
+            throw new CommandLineException($"--partitions expects a positive number, got {partitions}.");
+        }
+
+        using var writer = DumpWriter.Create(path);
+        var nextOffset = new long[2 * partitions];
+        long messages = 0, bytes = 0, last = 0;
+        foreach (var e in workload.Events())
+        {
+            var partition = (int)(XxHash3.HashToUInt64(e.Key) % (ulong)partitions);
+            var slot = (e.Side == CallSide.Start ? 0 : partitions) + partition;
+            var topic = e.Side == CallSide.Start ? topics.StartTopic : topics.EndTopic;
+            writer.Write(topic, partition, nextOffset[slot]++, e.TimestampMillis, e.Key, hasKey: true, e.Payload, hasPayload: true);
+            messages++;
+            bytes += e.Payload.Length;
+            last = e.TimestampMillis;
+            if ((messages & 4095) == 0)
+            {
+                stop.ThrowIfCancellationRequested();
+            }
+        }
+
+        writer.Flush();
+        return (messages, bytes, last);
     }
 
     private static WorkloadOptions WorkloadOptionsFrom(CommandOptions options)

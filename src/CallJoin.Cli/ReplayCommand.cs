@@ -73,7 +73,7 @@ internal static class ReplayCommand
         using var store = stateDir is null
             ? (IPendingStore)new InMemoryPendingStore()
             : new FasterPendingStore(new PendingStoreOptions { Directory = stateDir, MemoryBudgetBytes = stateMib * 1024L * 1024, DeleteOnDispose = true });
-        using var input = new DumpMerge([.. options.Positional.Select(DumpReader.Open)]);
+        using var input = new DumpMerge([.. options.Positional.Select(path => DumpReader.Open(path))]);
         var progress = new Progress<ReplayProgress>(p =>
             Console.Error.WriteLine($"replay: {p.Records:N0} records, {p.Records / p.Elapsed.TotalSeconds:N0}/s, {p.Rows:N0} rows, {p.Errors:N0} errors"));
 

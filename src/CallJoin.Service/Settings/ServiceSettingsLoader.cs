@@ -79,7 +79,7 @@ public sealed class ServiceSettingsLoader
         {
             ordinal = _config["CallJoin:Kafka:Ordinal"] is { Length: > 0 }
                 ? Int("CallJoin:Kafka:Ordinal", 0, 0, 100_000)
-                : OrdinalFromHostName();
+                : replicas == 1 ? 0 : OrdinalFromHostName();
             if (ordinal >= replicas)
             {
                 _problems.Add($"CallJoin:Kafka:Ordinal ({ordinal}) must be below CallJoin:Kafka:Replicas ({replicas}).");

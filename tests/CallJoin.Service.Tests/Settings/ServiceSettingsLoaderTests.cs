@@ -105,8 +105,13 @@ public sealed class ServiceSettingsLoaderTests
         Assert.Contains("hostname 'worker' does not end in -N", Assert.Throws<SettingsException>(() => Load(new()
         {
             ["CallJoin:Kafka:Ownership"] = "static",
+            ["CallJoin:Kafka:Replicas"] = "2",
             ["HOSTNAME"] = "worker",
         })).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_single_static_replica_owns_everything_without_an_ordinal() =>
+        Assert.Equal(0, Load(new() { ["CallJoin:Kafka:Ownership"] = "static", ["HOSTNAME"] = "worker" }).Ingest.Ordinal);
 
     private static ServiceSettings Load(Dictionary<string, string?> values) =>
         ServiceSettingsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
