@@ -79,7 +79,7 @@ public sealed partial class DumpReader : IDisposable
         if (sniffed == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
         {
             IsGzip = true;
-            _stream = new GZipStream(new PrefixedStream(magic, stream, leaveOpen), CompressionMode.Decompress);
+            _stream = new ReadAheadStream(new GZipStream(new PrefixedStream(magic, stream, leaveOpen), CompressionMode.Decompress));
             _ownsStream = true;
         }
         else
