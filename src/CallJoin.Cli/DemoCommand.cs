@@ -14,9 +14,6 @@ using CallJoin.Service.Settings;
 using CallJoin.State;
 using CallJoin.Workload;
 using ClickHouse.Driver;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -87,7 +84,7 @@ internal static class DemoCommand
             {
                 await app.StartAsync(stop).ConfigureAwait(false);
                 var service = app.Services.GetRequiredService<CallJoinService>();
-                Console.WriteLine($"demo: service up; metrics at {Address(app)}metrics, health at {Address(app)}readyz");
+                Console.WriteLine($"demo: service up; metrics at {CallJoinHost.LocalAddress(app)}metrics, health at {CallJoinHost.LocalAddress(app)}readyz");
 
                 using var client = new ClickHouseClient(clickHouse.ConnectionString);
                 var joinClock = Stopwatch.StartNew();
@@ -238,12 +235,6 @@ internal static class DemoCommand
 
     private static async Task<long> CountAsync(ClickHouseClient client, string sql, CancellationToken stop) =>
         Convert.ToInt64(await client.ExecuteScalarAsync(sql, cancellationToken: stop).ConfigureAwait(false), CultureInfo.InvariantCulture);
-
-    private static string Address(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return $"http://127.0.0.1:{new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port}/";
-    }
 
     private static void TryDelete(string dir)
     {

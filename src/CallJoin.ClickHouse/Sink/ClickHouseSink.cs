@@ -120,7 +120,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         var origin = sources.Complete
             ? new RowOrigin(CallSide.End, sources.End, createdAtMillis)
             : new RowOrigin(CallSide.Start, sources.Start, createdAtMillis);
-        var size = TextBytes(row);
+        var size = row.TextBytes;
         if (size > _options.MaxRowBytes)
         {
             AddOversize(row, size, origin);
@@ -136,24 +136,6 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             block.EndRow(start, origin);
             Accept(block.Written - start);
         }
-    }
-
-    /// <summary>Bytes of the row's text columns, which dominate its RowBinary size.</summary>
-    private static long TextBytes(CallRowData row)
-    {
-        long bytes = row.InputsDump.Length + row.OutputDump.Length + row.SummaryDump.Length + row.AttributesDump.Length
-            + row.OtelDump.Length + row.Exception.Length + row.DisplayName.Length + row.OpName.Length;
-        for (var i = 0; i < row.InputRefs.Count; i++)
-        {
-            bytes += row.InputRefs[i].Length;
-        }
-
-        for (var i = 0; i < row.OutputRefs.Count; i++)
-        {
-            bytes += row.OutputRefs[i].Length;
-        }
-
-        return bytes;
     }
 
     /// <summary>A row too large to insert becomes an <c>oversize_row</c> error record naming the call and its size.</summary>

@@ -122,4 +122,25 @@ public sealed class CallRowData
 
         return buffers;
     }
+
+    /// <summary>Bytes of the text columns (dumps, refs, names, exception), which dominate the row's size in any format.</summary>
+    public long TextBytes
+    {
+        get
+        {
+            long bytes = InputsDump.Length + OutputDump.Length + SummaryDump.Length + AttributesDump.Length
+                + OtelDump.Length + Exception.Length + DisplayName.Length + OpName.Length;
+            for (var i = 0; i < InputRefs.Count; i++)
+            {
+                bytes += InputRefs[i].Length;
+            }
+
+            for (var i = 0; i < OutputRefs.Count; i++)
+            {
+                bytes += OutputRefs[i].Length;
+            }
+
+            return bytes;
+        }
+    }
 }

@@ -100,7 +100,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
     {
         ArgumentNullException.ThrowIfNull(row);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var size = TextBytes(row);
+        var size = row.TextBytes;
         if (size > _maxRowBytes)
         {
             WriteOversize(row, size, createdAtMillis, sources);
@@ -210,24 +210,6 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
                 _stream.Dispose();
             }
         }
-    }
-
-    /// <summary>Bytes of the row's text columns, as the ClickHouse sink counts them against its row limit.</summary>
-    private static long TextBytes(CallRowData row)
-    {
-        long bytes = row.InputsDump.Length + row.OutputDump.Length + row.SummaryDump.Length + row.AttributesDump.Length
-            + row.OtelDump.Length + row.Exception.Length + row.DisplayName.Length + row.OpName.Length;
-        for (var i = 0; i < row.InputRefs.Count; i++)
-        {
-            bytes += row.InputRefs[i].Length;
-        }
-
-        for (var i = 0; i < row.OutputRefs.Count; i++)
-        {
-            bytes += row.OutputRefs[i].Length;
-        }
-
-        return bytes;
     }
 
     private void WriteOversize(CallRowData row, long size, long createdAtMillis, in RowSources sources)

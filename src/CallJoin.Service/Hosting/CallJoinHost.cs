@@ -2,6 +2,8 @@ using CallJoin.Service.Metrics;
 using CallJoin.Service.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +43,14 @@ public static class CallJoinHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory });
         builder.Configuration.Sources.Clear();
         return Build(builder, settings, logging);
+    }
+
+    /// <summary>Where a started host's endpoints answer on this machine (useful with port 0, any free port).</summary>
+    public static Uri LocalAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri($"http://127.0.0.1:{new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port}/");
     }
 
     private static WebApplication Build(WebApplicationBuilder builder, ServiceSettings settings, Action<ILoggingBuilder>? logging)

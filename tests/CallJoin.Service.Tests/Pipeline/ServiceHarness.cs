@@ -10,8 +10,6 @@ using CallJoin.Workload;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -91,15 +89,13 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         var app = CallJoinHost.ForSettings(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
         var service = app.Services.GetRequiredService<CallJoinService>();
         for (var i = 0; i < 600 && !service.IsReady && !service.Completion.IsCompleted; i++)
         {
             await Task.Delay(100);   // migrating, then starting the ingest, in the background
         }
 
-        return new RunningService(app, app.Services.GetRequiredService<CallJoinService>(), new Uri($"http://127.0.0.1:{port}/"));
+        return new RunningService(app, app.Services.GetRequiredService<CallJoinService>(), CallJoinHost.LocalAddress(app));
     }
 
     /// <summary>Publishes the events with their record timestamps, lz4-compressed (the mock broker keeps 5 MiB per partition).</summary>
