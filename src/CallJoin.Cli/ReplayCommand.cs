@@ -7,7 +7,6 @@ using CallJoin.Core.Join;
 using CallJoin.Core.State;
 using CallJoin.Dumps;
 using CallJoin.Replay;
-using CallJoin.Replay.Jsonl;
 using CallJoin.State;
 using ClickHouse.Driver;
 
@@ -48,10 +47,11 @@ internal static class ReplayCommand
         var endTopic = options.String("end-topic", WeaveTopics.CallEnded);
         var stateDir = options.String("state");
         var stateMib = options.Int("state-mib", 256);
-        var join = new JoinOptions
+        var defaults = new JoinOptions();
+        var join = defaults with
         {
-            StartTimeout = TimeSpan.FromSeconds(options.Int("start-timeout", 300)),
-            EndTimeout = TimeSpan.FromSeconds(options.Int("end-timeout", 300)),
+            StartTimeout = TimeSpan.FromSeconds(options.Int("start-timeout", (int)defaults.StartTimeout.TotalSeconds)),
+            EndTimeout = TimeSpan.FromSeconds(options.Int("end-timeout", (int)defaults.EndTimeout.TotalSeconds)),
         };
         var endpoint = ClickHouseEndpoint.FromEnvironment();
         endpoint = endpoint with
@@ -78,18 +78,14 @@ internal static class ReplayCommand
             Console.Error.WriteLine($"replay: {p.Records:N0} records, {p.Records / p.Elapsed.TotalSeconds:N0}/s, {p.Rows:N0} rows, {p.Errors:N0} errors"));
 
         ReplaySummary summary;
-        Dictionary<string, long> byReason;
+        IReadOnlyDictionary<string, long> byReason;
         if (sink.StartsWith("jsonl:", StringComparison.Ordinal))
         {
             var path = sink["jsonl:".Length..];
-            var stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path, 1 << 20);
-            using var jsonl = new JsonlJoinOutput(stream, startTopic, endTopic);
-            var output = new CountingOutput<JsonlJoinOutput>(jsonl);
-            var engine = new JoinEngine<CountingOutput<JsonlJoinOutput>>(store, join, output);
-            summary = await DumpReplay.RunAsync(input, engine, startTopic, endTopic, drain, null, Malformed, progress,
-                () => (output.Rows, output.Errors), stop).ConfigureAwait(false);
-            jsonl.Flush();
-            byReason = output.ErrorsByReason;
+            using var stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path, 1 << 20);
+            var result = await JsonlReplay.RunAsync(input, stream, store, join, startTopic, endTopic, drain, Malformed, progress, stop).ConfigureAwait(false);
+            summary = result.Summary;
+            byReason = result.ErrorsByReason;
         }
         else if (sink == "clickhouse")
         {
