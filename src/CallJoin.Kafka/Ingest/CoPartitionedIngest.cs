@@ -35,11 +35,11 @@ public sealed class CoPartitionedIngest : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<(CallSide Side, int Partition), long> _committed = [];
     private readonly List<TopicPartitionOffset> _commitBatch = [];
+    private readonly Dictionary<TopicPartition, long> _startOffsets = [];
     private List<TopicPartition> _assigned = [];
     private IngestAssignment _assignment = IngestAssignment.Empty;
     private IReadOnlyList<PartitionLag> _lag = [];
     private int _assignedCount;
-    private readonly Dictionary<TopicPartition, long> _startOffsets = [];
     private Thread? _thread;
     private volatile bool _stopping;
     private volatile bool _paused;

@@ -10,8 +10,9 @@ namespace CallJoin.Service.Pipeline;
 
 /// <summary>
 /// The ingest's handler: each message goes through the join engine into the ClickHouse sink, released halves are
-/// attached to the sink as checkpoints, idle input lets the wall clock move stream time, and a revoke makes the
-/// revoked partitions durable (within the drain timeout) and forgets their pending halves.
+/// attached to the sink as checkpoints, stream time follows the watermark across partitions (and the wall clock once
+/// everything is read), and a revoke makes the revoked partitions durable (within the drain timeout) and forgets their
+/// pending halves.
 /// </summary>
 /// <remarks>Every method runs on the ingest's consume thread, which owns the engine and its store.</remarks>
 internal sealed class JoinPipeline : IIngestHandler
@@ -70,11 +71,7 @@ internal sealed class JoinPipeline : IIngestHandler
     }
 
     /// <inheritdoc />
-    public void OnIdle()
-    {
-        AdvanceTime();
-        Checkpoint();
-    }
+    public void OnIdle() => Checkpoint();
 
     /// <inheritdoc />
     public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
@@ -120,6 +117,7 @@ internal sealed class JoinPipeline : IIngestHandler
         }
     }
 
+    /// <summary>Moves stream time, hands released halves to the sink, and refreshes the snapshot a few times a second.</summary>
     private void Checkpoint()
     {
         _sinceCheckpoint = 0;
