@@ -26,7 +26,7 @@ public sealed class CallJoinMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
         JoinLatency = _meter.CreateHistogram<double>("calljoin.join.latency", "s",
-            "From a call's later half being produced to its complete row reaching the sink.");
+            "From a call's ended_at to its complete row reaching the sink (the client's and Kafka's delay included).");
         FlushLatency = _meter.CreateHistogram<double>("calljoin.sink.flush.latency", "s",
             "From a batch being sealed to it being durable in ClickHouse, retries included.");
         Batches = _meter.CreateCounter<long>("calljoin.sink.batches", "{batch}", "Batches acknowledged as durable.");

@@ -25,8 +25,8 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
             _released.Add(CallSide.Start, sources.Start);
             _released.Add(CallSide.End, sources.End);
 
-            // For a complete row, created_at is the later half's record timestamp: how long the call took to join
-            // after its last half was produced.
+            // A complete row's created_at is the call's ended_at: this measures from the call ending (the client
+            // sending its end, Kafka and our queueing included) to its row reaching the sink.
             metrics.JoinLatency.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - createdAtMillis) / 1000.0);
         }
     }
