@@ -122,12 +122,25 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromMinutes(3));
         long value;
-        while ((value = await ScalarAsync(sql)) != expected && DateTime.UtcNow < deadline)
+        while ((value = await TryScalarAsync(sql)) != expected && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
 
         return value;
+    }
+
+    /// <summary>The value, or -1 while the tables do not exist yet (a service still migrating).</summary>
+    private async Task<long> TryScalarAsync(string sql)
+    {
+        try
+        {
+            return await ScalarAsync(sql);
+        }
+        catch (ClickHouseServerException ex) when (ex.ErrorCode is 60 or 81)
+        {
+            return -1;
+        }
     }
 
     public async ValueTask DisposeAsync()
