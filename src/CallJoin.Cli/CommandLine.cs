@@ -55,6 +55,12 @@ internal static class CommandLine
             await Console.Error.WriteLineAsync($"calljoin {args[0]}: stopped").ConfigureAwait(false);
             return 130;
         }
+        catch (IOException ex)
+        {
+            // A port in use, a missing or unreadable file: one clear line, not a stack trace.
+            await Console.Error.WriteLineAsync($"calljoin {args[0]}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
         catch (CommandLineException ex)
         {
             await Console.Error.WriteLineAsync($"calljoin {args[0]}: {ex.Message}").ConfigureAwait(false);
