@@ -10,7 +10,8 @@ namespace CallJoin.State;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Single-threaded: one FASTER session, used by one thread at a time. The store always starts empty (no recovery).
+/// Single-threaded: one FASTER session, used by one thread at a time. The store starts empty, or from its latest
+/// <see cref="Checkpoint"/> with <see cref="PendingStoreOptions.RecoverLatest"/>.
 /// </para>
 /// <para>
 /// A read-modify-write is a FASTER Read (waiting for the disk when the record was evicted) that copies the current
@@ -45,7 +46,8 @@ public sealed class FasterPendingStore : IPendingStore
         _device = Devices.CreateLogDevice(
             Path.Combine(options.Directory, LogFileName),
             preallocateFile: false,
-            deleteOnClose: options.DeleteOnDispose);
+            deleteOnClose: options.DeleteOnDispose,
+            recoverDevice: options.RecoverLatest);
         try
         {
             _store = new FasterKV<CallKey, SpanByte>(
@@ -58,14 +60,24 @@ public sealed class FasterPendingStore : IPendingStore
                     SegmentSizeBits = _geometry.SegmentSizeBits,
                     ReadCopyOptions = ReadCopyOptions.None,
                 },
-                new CheckpointSettings { CheckpointDir = Path.Combine(options.Directory, "checkpoints") },
+                new CheckpointSettings { CheckpointDir = Path.Combine(options.Directory, "checkpoints"), RemoveOutdated = true },
                 comparer: CallKeyComparer.Instance,
                 concurrencyControlMode: ConcurrencyControlMode.None);
+            if (options.RecoverLatest && HasCheckpoint(options.Directory))
+            {
+                _store.Recover();
+                Recovered = true;
+            }
+
             var initialCapacity = Math.Min(_geometry.MaxValueBytes, 4096);
             _read = new(initialCapacity);
             _next = new(initialCapacity);
             var functions = new PendingRecordFunctions(_read);
             _session = _store.For(functions).NewSession<PendingRecordFunctions>(functions);
+            if (Recovered)
+            {
+                CountLiveRecords();
+            }
         }
         catch
         {
@@ -74,6 +86,9 @@ public sealed class FasterPendingStore : IPendingStore
             throw;
         }
     }
+
+    /// <summary>Whether this store was opened from a checkpoint.</summary>
+    public bool Recovered { get; }
 
     /// <summary>The options this store was opened with.</summary>
     public PendingStoreOptions Options => _options;
@@ -196,6 +211,32 @@ public sealed class FasterPendingStore : IPendingStore
     }
 
     /// <summary>
+    /// Makes the current state durable under <see cref="PendingStoreOptions.Directory"/> (a FASTER fold-over checkpoint of
+    /// the index and the log) and returns its token; <see cref="PendingStoreOptions.RecoverLatest"/> reopens it.
+    /// </summary>
+    /// <remarks>Call on the store's thread, between operations: the checkpoint is driven to completion by this session.</remarks>
+    public Guid Checkpoint()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_store.TryInitiateFullCheckpoint(out var token, CheckpointType.FoldOver))
+        {
+            throw new InvalidOperationException("A FASTER checkpoint is already in progress.");
+        }
+
+        var done = _store.CompleteCheckpointAsync().AsTask();
+        while (!done.IsCompleted)
+        {
+            // The only session must move through the checkpoint's phases itself.
+            _session.Refresh();
+            _session.CompletePending(wait: true);
+            Thread.Yield();
+        }
+
+        done.GetAwaiter().GetResult();
+        return token;
+    }
+
+    /// <summary>
     /// Compacts the immutable part of the log: live records there are copied to the tail, the begin address moves past
     /// them and the segment files below it are deleted. Returns the new begin address.
     /// </summary>
@@ -228,6 +269,24 @@ public sealed class FasterPendingStore : IPendingStore
         _session.Dispose();
         _store.Dispose();
         _device.Dispose();
+    }
+
+    private static bool HasCheckpoint(string directory)
+    {
+        var checkpoints = Path.Combine(directory, "checkpoints");
+        return System.IO.Directory.Exists(checkpoints)
+            && System.IO.Directory.EnumerateFiles(checkpoints, "*", SearchOption.AllDirectories).Any();
+    }
+
+    /// <summary>After recovery, the entry and byte counts come from the live records themselves.</summary>
+    private void CountLiveRecords()
+    {
+        using var iterator = _session.Iterate();
+        while (iterator.GetNext(out _))
+        {
+            _entries++;
+            _valueBytes += iterator.GetValue().Length;
+        }
     }
 
     /// <summary>Copies the current value into <see cref="_read"/>; false when the key has none.</summary>

@@ -29,8 +29,14 @@ public sealed record PendingStoreOptions
     /// </summary>
     public long IndexSizeBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>Deletes the log's segment files when the store is disposed (the state is not recoverable anyway).</summary>
+    /// <summary>Deletes the log's segment files and checkpoints when the store is disposed (nothing to recover later).</summary>
     public bool DeleteOnDispose { get; init; }
+
+    /// <summary>
+    /// Opens the state of the latest <see cref="FasterPendingStore.Checkpoint"/> under <see cref="Directory"/>, if any,
+    /// instead of an empty store. Writes made after that checkpoint are not recovered.
+    /// </summary>
+    public bool RecoverLatest { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
@@ -44,6 +50,11 @@ public sealed record PendingStoreOptions
         {
             throw new ArgumentException(
                 $"PendingStoreOptions.MemoryBudgetBytes must be at least {MinMemoryBudgetBytes}, got {MemoryBudgetBytes}.");
+        }
+
+        if (RecoverLatest && DeleteOnDispose)
+        {
+            throw new ArgumentException("PendingStoreOptions.RecoverLatest needs DeleteOnDispose false: the log files are what it recovers.");
         }
 
         if (IndexSizeBytes < MinIndexSizeBytes || !long.IsPow2(IndexSizeBytes))
