@@ -210,6 +210,19 @@ public sealed class FasterPendingStore : IPendingStore
         return removed.Count;
     }
 
+    /// <inheritdoc />
+    /// <remarks>Iterates the distinct live records of the whole log; FASTER reads what spilled to disk.</remarks>
+    public void Visit<TVisitor>(ref TVisitor visitor)
+        where TVisitor : struct, IPendingVisitor
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var iterator = _session.Iterate();
+        while (iterator.GetNext(out _))
+        {
+            visitor.Visit(iterator.GetKey(), iterator.GetValue().AsReadOnlySpan());
+        }
+    }
+
     /// <summary>
     /// Makes the current state durable under <see cref="PendingStoreOptions.Directory"/> (a FASTER fold-over checkpoint of
     /// the index and the log) and returns its token; <see cref="PendingStoreOptions.RecoverLatest"/> reopens it.

@@ -27,6 +27,11 @@ public interface IPendingStore : IDisposable
     long RemoveWhere<TFilter>(ref TFilter filter)
         where TFilter : struct, IPendingFilter;
 
+    /// <summary>Shows <paramref name="visitor"/> every live entry once; it must not change the store meanwhile.</summary>
+    /// <remarks>Scans the whole store (including what spilled to disk): for rare events such as a recovery.</remarks>
+    void Visit<TVisitor>(ref TVisitor visitor)
+        where TVisitor : struct, IPendingVisitor;
+
     /// <summary>Entries, bytes of values and where they live.</summary>
     PendingStoreStats Stats { get; }
 
@@ -59,6 +64,13 @@ public interface IPendingFilter
 {
     /// <summary>Whether the entry holding <paramref name="value"/> is to be removed (called once per live entry).</summary>
     bool ShouldRemove(ReadOnlySpan<byte> value);
+}
+
+/// <summary>Sees the entries of <see cref="IPendingStore.Visit"/>: a struct so the store's generic call is specialized.</summary>
+public interface IPendingVisitor
+{
+    /// <summary>One live entry; <paramref name="value"/> is valid only during the call.</summary>
+    void Visit(in CallKey key, ReadOnlySpan<byte> value);
 }
 
 /// <summary>Size of the pending state.</summary>

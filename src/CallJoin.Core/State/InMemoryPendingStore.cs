@@ -96,6 +96,17 @@ public sealed class InMemoryPendingStore : IPendingStore
     }
 
     /// <inheritdoc />
+    public void Visit<TVisitor>(ref TVisitor visitor)
+        where TVisitor : struct, IPendingVisitor
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var (key, value) in _values)
+        {
+            visitor.Visit(key, value);
+        }
+    }
+
+    /// <inheritdoc />
     public bool TryRead(in CallKey key, IBufferWriter<byte> value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -189,6 +189,9 @@ public sealed class JoinEngineTests
         public long RemoveWhere<TFilter>(ref TFilter filter)
             where TFilter : struct, IPendingFilter => _inner.RemoveWhere(ref filter);
 
+        public void Visit<TVisitor>(ref TVisitor visitor)
+            where TVisitor : struct, IPendingVisitor => _inner.Visit(ref visitor);
+
         public void Dispose() => _inner.Dispose();
     }
 }
