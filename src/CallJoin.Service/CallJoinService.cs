@@ -89,11 +89,18 @@ public sealed class CallJoinService : IAsyncDisposable
             await MigrateAsync(_client, ct).ConfigureAwait(false);
         }
 
-        _store = _settings.State is { } options ? new FasterPendingStore(options) : new InMemoryPendingStore();
+        var (checkpoints, resumeFrom) = OpenStore();
+        var ingestOptions = checkpoints is null ? ingest : ingest with { CommitSafeOffsets = false, StartPositions = resumeFrom?.Positions ?? [] };
         Sink = new ClickHouseSink(_client, _settings.Sink, _time);
-        _pipeline = new JoinPipeline(_store, Sink, _settings.Join, _settings.IdleAdvanceAfter, _settings.Sink.MaxBufferedBytes,
-            _settings.DrainTimeout, _metrics, _time, _log);
-        Ingest = new CoPartitionedIngest(ingest, _pipeline, _time);
+        _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, _settings.IdleAdvanceAfter, _settings.Sink.MaxBufferedBytes,
+            _settings.DrainTimeout, _metrics, _time, _log, checkpoints);
+        if (resumeFrom is not null)
+        {
+            var keys = _pipeline.Restore(resumeFrom.StreamTimeMillis);
+            Log.Resumed(_log, keys, DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis));
+        }
+
+        Ingest = new CoPartitionedIngest(ingestOptions, _pipeline, _time);
         _pipeline.Ingest = Ingest;
         _acks = Task.Run(new DurabilityReporter(Sink, Ingest, _metrics).RunAsync, CancellationToken.None);
         Ingest.Start();
@@ -152,6 +159,45 @@ public sealed class CallJoinService : IAsyncDisposable
         Ingest?.Dispose();
         _store?.Dispose();
         _client?.Dispose();
+    }
+
+    /// <summary>
+    /// Opens the pending store. With FASTER and static ownership, state checkpoints are on: the store reopens from the
+    /// last checkpoint in its folder, if there is one, and reading resumes from that checkpoint's positions. Otherwise the
+    /// store starts empty and offsets are committed only behind durable rows.
+    /// </summary>
+    private (StateCheckpoints? Checkpoints, StateCheckpoint? ResumeFrom) OpenStore()
+    {
+        if (_settings.State is not { } options)
+        {
+            _store = new InMemoryPendingStore();
+            return (null, null);
+        }
+
+        var checkpointing = _settings.Ingest.Ownership == IngestOwnership.Static && _settings.CheckpointInterval > TimeSpan.Zero;
+        var resumeFrom = checkpointing ? StateCheckpoint.TryRead(options.Directory) : null;
+        if (resumeFrom is null)
+        {
+            ClearDirectory(options.Directory);
+        }
+
+        var store = new FasterPendingStore(options with { DeleteOnDispose = !checkpointing, RecoverLatest = resumeFrom is not null });
+        _store = store;
+        if (!checkpointing)
+        {
+            return (null, null);
+        }
+
+        resumeFrom = store.Recovered ? resumeFrom : null;
+        return (new StateCheckpoints(store, options.Directory, _settings.CheckpointInterval, resumeFrom?.Positions ?? []), resumeFrom);
+    }
+
+    private static void ClearDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private async Task MigrateAsync(ClickHouseClient client, CancellationToken ct)

@@ -37,4 +37,13 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "ClickHouse insert failing, retrying: {Reason}")]
     public static partial void SinkFailing(ILogger log, string reason);
+
+    [LoggerMessage(12, LogLevel.Debug, "State checkpoint of {Partitions} partition positions in {Millis} ms (committed: {Committed})")]
+    public static partial void Checkpointed(ILogger log, int partitions, long millis, bool committed);
+
+    [LoggerMessage(13, LogLevel.Warning, "State checkpoint skipped: ClickHouse did not confirm the rows written within {Timeout}")]
+    public static partial void CheckpointSkipped(ILogger log, TimeSpan timeout);
+
+    [LoggerMessage(14, LogLevel.Information, "Resumed from a state checkpoint: {Keys} pending keys, stream time {StreamTime}")]
+    public static partial void Resumed(ILogger log, int keys, DateTimeOffset streamTime);
 }

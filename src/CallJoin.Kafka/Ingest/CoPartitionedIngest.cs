@@ -61,6 +61,11 @@ public sealed class CoPartitionedIngest : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommitInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxHeldOffsets);
+        if (!options.CommitSafeOffsets && options.Ownership != IngestOwnership.Static)
+        {
+            throw new ArgumentException("Committing checkpoint positions (CommitSafeOffsets false) needs static ownership.", nameof(options));
+        }
+
         if (string.Equals(options.StartTopic, options.EndTopic, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The start and end topics must differ (both are '{options.StartTopic}').", nameof(options));
@@ -165,9 +170,40 @@ public sealed class CoPartitionedIngest : IDisposable
         _thread.Start();
     }
 
+    /// <summary>
+    /// Commits <paramref name="positions"/> as the group's offsets (a checkpoint's: everything before them is durable in
+    /// ClickHouse or in the checkpointed state). Consume thread only: call it from the handler.
+    /// </summary>
+    /// <returns>False when the broker refused (counted in <see cref="FailedCommits"/>); the next checkpoint's commit covers it.</returns>
+    public bool Commit(IReadOnlyList<PartitionPosition> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        var offsets = positions.Select(p => new TopicPartitionOffset(p.Side == CallSide.Start ? _options.StartTopic : _options.EndTopic, p.Partition, p.NextOffset)).ToList();
+        if (offsets.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _consumer.Commit(offsets);
+            return true;
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            Volatile.Write(ref _failedCommits, _failedCommits + 1);
+            return false;
+        }
+    }
+
     /// <summary>Reports that a consumed half's effect is durable (its row or error acknowledged, or nothing to write).</summary>
     public void Durable(CallSide side, SourcePosition position)
     {
+        if (!_options.CommitSafeOffsets)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _ledger.Durable(side, position.Partition, position.Offset);
@@ -177,6 +213,11 @@ public sealed class CoPartitionedIngest : IDisposable
     /// <summary>Reports a batch of durable halves of one side under one lock.</summary>
     public void Durable(CallSide side, ReadOnlySpan<SourcePosition> positions)
     {
+        if (!_options.CommitSafeOffsets)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             foreach (var position in positions)
@@ -244,7 +285,8 @@ public sealed class CoPartitionedIngest : IDisposable
                 var owned = Enumerable.Range(0, partitions).Where(p => p % _options.Replicas == _options.Ordinal)
                     .SelectMany(p => new[] { new TopicPartition(_options.StartTopic, p), new TopicPartition(_options.EndTopic, p) })
                     .ToList();
-                _consumer.Assign(owned);   // from the committed offsets under the group id, else the earliest
+                // From the given positions (a checkpoint's), else the committed offsets under the group id, else the earliest.
+                _consumer.Assign(owned.Select(tp => new TopicPartitionOffset(tp, StartPosition(tp))));
                 SetAssignment(owned);
             }
             else
@@ -309,9 +351,12 @@ public sealed class CoPartitionedIngest : IDisposable
         var side = string.Equals(result.Topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
         var partition = result.Partition.Value;
         var offset = result.Offset.Value;
-        lock (_gate)
+        if (_options.CommitSafeOffsets)
         {
-            _ledger.Consumed(side, partition, offset);
+            lock (_gate)
+            {
+                _ledger.Consumed(side, partition, offset);
+            }
         }
 
         var message = result.Message;
@@ -344,6 +389,20 @@ public sealed class CoPartitionedIngest : IDisposable
 
         Volatile.Write(ref _lag, lag);
         Volatile.Write(ref _assignedCount, _assigned.Count);
+    }
+
+    private Offset StartPosition(TopicPartition tp)
+    {
+        var side = SideOf(tp.Topic);
+        foreach (var p in _options.StartPositions)
+        {
+            if (p.Side == side && p.Partition == tp.Partition.Value)
+            {
+                return new Offset(p.NextOffset);
+            }
+        }
+
+        return Offset.Unset;
     }
 
     /// <summary>Where reading a partition began: its committed offset, or the low watermark when none (earliest reset).</summary>

@@ -26,6 +26,15 @@ public sealed record IngestOptions
     /// <summary>The number of replicas N in static mode.</summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>
+    /// When false, the ingest keeps no ledger and commits nothing by itself: the handler commits the positions of its own
+    /// checkpoints with <see cref="CoPartitionedIngest.Commit"/> (static ownership only).
+    /// </summary>
+    public bool CommitSafeOffsets { get; init; } = true;
+
+    /// <summary>Static ownership: where to start reading each partition (a checkpoint's positions), instead of the committed offsets.</summary>
+    public IReadOnlyList<PartitionPosition> StartPositions { get; init; } = [];
+
     /// <summary>How often the safe offsets are committed.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 

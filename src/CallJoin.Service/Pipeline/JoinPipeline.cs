@@ -33,12 +33,18 @@ internal sealed class JoinPipeline : IIngestHandler
     private long _nextCheckpoint;
     private long _nextSnapshot;
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
+    private readonly StateCheckpoints? _checkpoints;
+    private long _nextStateCheckpoint;
 
+    /// <param name="checkpoints">
+    /// State checkpoints (FASTER store, static ownership): the pipeline then commits their positions, not released halves.
+    /// </param>
     public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, TimeSpan idleAdvanceAfter, long maxBufferedBytes,
-        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log)
+        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null)
     {
         _sink = sink;
-        _output = new SinkJoinOutput(sink, metrics, time);
+        _checkpoints = checkpoints;
+        _output = new SinkJoinOutput(sink, metrics, time, trackReleases: checkpoints is null);
         _engine = new JoinEngine<SinkJoinOutput>(store, join with { RecordsAdvanceTime = false }, _output);
         _clock = new StreamClock(time, idleAdvanceAfter);
         _maxBufferedBytes = maxBufferedBytes;
@@ -63,6 +69,7 @@ internal sealed class JoinPipeline : IIngestHandler
     {
         _clock.OnRecord(timestampMillis);
         _watermark.OnRecord(side, partition, timestampMillis);
+        _checkpoints?.OnRecord(side, partition, offset);
         _engine.Process(side, value, new SourcePosition(partition, offset), timestampMillis);
         if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
         {
@@ -76,6 +83,14 @@ internal sealed class JoinPipeline : IIngestHandler
     /// <inheritdoc />
     public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
     {
+        if (_checkpoints is not null)
+        {
+            // Static ownership: a revoke is a graceful stop. The last checkpoint lets the restart resume right here.
+            TakeStateCheckpoint();
+            PublishSnapshot();
+            return;
+        }
+
         var barrier = new SinkBarrier();
         Checkpoint();
         _sink.Checkpoint(barrier);
@@ -117,12 +132,49 @@ internal sealed class JoinPipeline : IIngestHandler
         }
     }
 
+    /// <summary>
+    /// Takes over a store reopened from a state checkpoint: restores its timers and stream time. Call before the ingest starts.
+    /// </summary>
+    public int Restore(long streamTimeMillis) => _engine.RestoreTimers(streamTimeMillis);
+
+    /// <summary>
+    /// Makes everything written so far durable, checkpoints the pending state with the positions read and stream time,
+    /// then commits those positions. Skipped (and tried at the next interval) when ClickHouse does not confirm in time.
+    /// </summary>
+    private void TakeStateCheckpoint()
+    {
+        var checkpoints = _checkpoints!;
+        var barrier = new SinkBarrier();
+        _sink.Checkpoint(barrier);
+        _ = _sink.FlushAsync();
+        if (!barrier.Reached.Wait(_drainTimeout))
+        {
+            Log.CheckpointSkipped(_log, _drainTimeout);
+            return;
+        }
+
+        var started = Environment.TickCount64;
+        var positions = checkpoints.Take(_engine.Now);
+        var committed = Ingest?.Commit(positions) ?? false;
+        Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, committed);
+    }
+
     /// <summary>Moves stream time, hands released halves to the sink, and refreshes the snapshot a few times a second.</summary>
     private void Checkpoint()
     {
         _sinceCheckpoint = 0;
         AdvanceTime();
         var now = Environment.TickCount64;
+        if (_checkpoints is not null && now >= _nextStateCheckpoint)
+        {
+            if (_nextStateCheckpoint != 0)
+            {
+                TakeStateCheckpoint();
+            }
+
+            _nextStateCheckpoint = Environment.TickCount64 + (long)_checkpoints.Interval.TotalMilliseconds;
+        }
+
         _nextCheckpoint = now + CheckpointIntervalMs;
         if (_output.PendingReleases > 0)
         {

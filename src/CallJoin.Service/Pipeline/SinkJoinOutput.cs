@@ -10,7 +10,8 @@ namespace CallJoin.Service.Pipeline;
 /// is noted so its offset can be committed once what released it is durable.
 /// </summary>
 /// <remarks>Engine thread only, except <see cref="TakeReleased"/>'s result, which passes to the ack reader.</remarks>
-internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time) : IJoinOutput
+/// <param name="trackReleases">False when commits follow state checkpoints instead of released halves.</param>
+internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time, bool trackReleases) : IJoinOutput
 {
     private ReleasedHalves _released = ReleasedHalves.Rent();
 
@@ -22,8 +23,8 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
         sink.AddRow(row, createdAtMillis, sources);
         if (sources.Complete)
         {
-            _released.Add(CallSide.Start, sources.Start);
-            _released.Add(CallSide.End, sources.End);
+            OnReleased(CallSide.Start, sources.Start);
+            OnReleased(CallSide.End, sources.End);
 
             // A complete row's created_at is the call's ended_at: this measures from the call ending (the client
             // sending its end, Kafka and our queueing included) to its row reaching the sink.
@@ -37,11 +38,17 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
         metrics.CountError(error.Reason);
         if (error.ReleasesHalf)
         {
-            _released.Add(error.Side, error.Position);
+            OnReleased(error.Side, error.Position);
         }
     }
 
-    public void OnReleased(CallSide side, SourcePosition position) => _released.Add(side, position);
+    public void OnReleased(CallSide side, SourcePosition position)
+    {
+        if (trackReleases)
+        {
+            _released.Add(side, position);
+        }
+    }
 
     /// <summary>Hands the released halves over (as a sink checkpoint token) and starts a new buffer.</summary>
     public ReleasedHalves TakeReleased()

@@ -33,6 +33,13 @@ public sealed record ServiceSettings
     /// <summary>The FASTER pending store; null keeps unmatched halves in process memory (tests, small replays).</summary>
     public PendingStoreOptions? State { get; init; }
 
+    /// <summary>
+    /// With the FASTER store and static ownership: how often the pending state is checkpointed with the positions read,
+    /// which are then committed, so a restart resumes from the checkpoint instead of re-reading (zero turns it off).
+    /// Group ownership always commits behind durable rows instead: its partitions move between members.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Port of the HTTP listener serving <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> (0: any free port).</summary>
     public int HttpPort { get; init; } = 8080;
 

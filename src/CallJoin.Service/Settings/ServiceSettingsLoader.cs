@@ -58,6 +58,7 @@ public sealed class ServiceSettingsLoader
             IdleAdvanceAfter = Duration("CallJoin:Join:IdleAdvanceAfter", TimeSpan.FromSeconds(5)),
             State = BuildState(),
             HttpPort = Int("CallJoin:Http:Port", 8080, 0, 65_535),
+            CheckpointInterval = Duration("CallJoin:State:CheckpointInterval", TimeSpan.FromSeconds(30)),
             DrainTimeout = Duration("CallJoin:DrainTimeout", TimeSpan.FromSeconds(20)),
         };
         Guard(() => { sink.Validate(); return 0; }, 0);
@@ -146,9 +147,6 @@ public sealed class ServiceSettingsLoader
             Directory = Text("CallJoin:State:Directory", Path.Combine(Environment.CurrentDirectory, ".calljoin", "state")),
             MemoryBudgetBytes = Int("CallJoin:State:MemoryBudgetMiB", 256, 1, 1 << 20) * 1024L * 1024,
             IndexSizeBytes = Int("CallJoin:State:IndexSizeMiB", 16, 1, 1 << 16) * 1024L * 1024,
-
-            // Nothing is recovered from the log at startup yet: uncommitted halves are read again from Kafka.
-            DeleteOnDispose = true,
         };
         Guard(() => { options.Validate(); return 0; }, 0);
         return options;

@@ -54,10 +54,9 @@ internal sealed class ServiceHarness : IAsyncDisposable
     }
 
     /// <summary>Settings for a service on these topics and this database: FASTER state in a temp dir (4 MiB in memory, so it spills), short batch delay, any free port.</summary>
-    public ServiceSettings Settings(IngestOwnership ownership = IngestOwnership.Static, int ordinal = 0, int replicas = 1)
+    public ServiceSettings Settings(IngestOwnership ownership = IngestOwnership.Static, int ordinal = 0, int replicas = 1, string? stateDirectory = null)
     {
-        var directory = TempDirectory.Create("calljoin-state");
-        _directories.Add(directory);
+        var directory = stateDirectory ?? NewStateDirectory();
         return new ServiceSettings
         {
             Ingest = new IngestOptions
@@ -78,10 +77,19 @@ internal sealed class ServiceHarness : IAsyncDisposable
                 CallsTable = $"{Database}.calls_complete",
                 ErrorsTable = $"{Database}.calljoin_errors",
             },
-            State = new PendingStoreOptions { Directory = directory, MemoryBudgetBytes = 4 << 20, IndexSizeBytes = 1 << 16, DeleteOnDispose = true },
+            State = new PendingStoreOptions { Directory = directory, MemoryBudgetBytes = 4 << 20, IndexSizeBytes = 1 << 16 },
+            CheckpointInterval = TimeSpan.FromMilliseconds(500),
             IdleAdvanceAfter = TimeSpan.FromMilliseconds(500),
             HttpPort = 0,
         };
+    }
+
+    /// <summary>A fresh folder for a service's pending state, deleted with the harness.</summary>
+    public string NewStateDirectory()
+    {
+        var directory = TempDirectory.Create("calljoin-state");
+        _directories.Add(directory);
+        return directory;
     }
 
     /// <summary>Builds and starts a host; the caller disposes it.</summary>

@@ -23,6 +23,7 @@ public sealed class ServiceSettingsLoaderTests
         Assert.Equal(TimeSpan.FromDays(7), settings.Join.StartRetention);
         Assert.Equal(256L << 20, settings.State!.MemoryBudgetBytes);
         Assert.Equal(8080, settings.HttpPort);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.CheckpointInterval);
     }
 
     [Fact]
