@@ -189,7 +189,7 @@ public sealed class CallJoinService : IAsyncDisposable
         }
 
         resumeFrom = store.Recovered ? resumeFrom : null;
-        return (new StateCheckpoints(store, options.Directory, _settings.CheckpointInterval, resumeFrom?.Positions ?? []), resumeFrom);
+        return (new StateCheckpoints(store, options.Directory, _settings.CheckpointInterval, resumeFrom?.Positions ?? [], _settings.CompactAboveBytes), resumeFrom);
     }
 
     private static void ClearDirectory(string directory)

@@ -9,7 +9,9 @@ namespace CallJoin.Service.Pipeline;
 /// per record), and taking a checkpoint of the FASTER store with them.
 /// </summary>
 /// <remarks>Engine thread only.</remarks>
-internal sealed class StateCheckpoints(FasterPendingStore store, string directory, TimeSpan interval, IReadOnlyList<PartitionPosition> start)
+/// <param name="compactAboveBytes">Compact the log before a checkpoint once it holds this many bytes on disk, most of them dead.</param>
+internal sealed class StateCheckpoints(
+    FasterPendingStore store, string directory, TimeSpan interval, IReadOnlyList<PartitionPosition> start, long compactAboveBytes)
 {
     private readonly Dictionary<(CallSide Side, int Partition), long> _next = start.ToDictionary(p => (p.Side, p.Partition), p => p.NextOffset);
     private long[] _starts = [];
@@ -39,6 +41,13 @@ internal sealed class StateCheckpoints(FasterPendingStore store, string director
         Collect(CallSide.End, _ends);
         var positions = _next.Select(kv => new PartitionPosition(kv.Key.Side, kv.Key.Partition, kv.Value))
             .OrderBy(p => p.Side).ThenBy(p => p.Partition).ToList();
+        // Deleted and superseded records stay in the log until compacted: keep the volume from filling up.
+        var stats = store.Stats;
+        if (stats.DiskBytes > compactAboveBytes && stats.DiskBytes > 2 * stats.ValueBytes)
+        {
+            store.Compact();
+        }
+
         var token = store.Checkpoint();
         new StateCheckpoint(token, streamTimeMillis, positions).Write(directory);
         return positions;

@@ -40,6 +40,9 @@ public sealed record ServiceSettings
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>At a state checkpoint, the FASTER log is compacted once this many bytes are on disk and most are dead.</summary>
+    public long CompactAboveBytes { get; init; } = 1L << 30;
+
     /// <summary>Port of the HTTP listener serving <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> (0: any free port).</summary>
     public int HttpPort { get; init; } = 8080;
 

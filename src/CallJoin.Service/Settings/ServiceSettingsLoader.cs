@@ -59,6 +59,7 @@ public sealed class ServiceSettingsLoader
             State = BuildState(),
             HttpPort = Int("CallJoin:Http:Port", 8080, 0, 65_535),
             CheckpointInterval = Duration("CallJoin:State:CheckpointInterval", TimeSpan.FromSeconds(30)),
+            CompactAboveBytes = Int("CallJoin:State:CompactAboveMiB", 1024, 0, 1 << 20) * 1024L * 1024,
             DrainTimeout = Duration("CallJoin:DrainTimeout", TimeSpan.FromSeconds(20)),
         };
         Guard(() => { sink.Validate(); return 0; }, 0);
