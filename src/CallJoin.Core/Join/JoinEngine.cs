@@ -89,8 +89,10 @@ public sealed partial class JoinEngine<TOutput>
             return JoinOutcome.Malformed;
         }
 
+        // A half's timeouts run from when it reached stream time: one stamped in the past (a client's clock behind, a
+        // partition read late) still waits its full timeout for its partner instead of expiring on arrival.
         var key = CallKey.From(_key.ProjectId, _key.Id);
-        var merge = Merge(key, side, payload, position, timestampMillis);
+        var merge = Merge(key, side, payload, position, Math.Max(timestampMillis, _now));
         switch (merge.Outcome)
         {
             case JoinOutcome.Matched:
@@ -125,23 +127,40 @@ public sealed partial class JoinEngine<TOutput>
     /// With <see cref="JoinOptions.RecordsAdvanceTime"/> each record moves it too. The service instead advances it to a
     /// watermark across its partitions, and to the wall clock when input is idle; a replay never calls this.
     /// </remarks>
-    public void AdvanceTime(long nowMillis)
-    {
-        if (nowMillis <= _now)
-        {
-            return;
-        }
+    public void AdvanceTime(long nowMillis) => AdvanceTime(nowMillis, int.MaxValue);
 
-        _now = nowMillis;
+    /// <summary>
+    /// Moves stream time forward (never back) and applies at most <paramref name="maxTimeouts"/> of the timeouts due by
+    /// then, in deadline order; returns false when more are due (call again, with any time, to go on).
+    /// </summary>
+    /// <remarks>
+    /// Lets the caller fire a large jump of stream time in slices while its output has room, so a backlog of timeouts
+    /// (a restart after a long stop, a ClickHouse outage) never buffers a row for every pending half at once. A half that
+    /// arrives meanwhile meets its partner as if its timeout had not fired yet: the same complete row, one running row
+    /// or <c>start_missing</c> record fewer.
+    /// </remarks>
+    public bool AdvanceTime(long nowMillis, int maxTimeouts)
+    {
+        _now = Math.Max(_now, nowMillis);
         var sink = new ExpirySink(this);
-        _timers.Advance(nowMillis, ref sink);
+        var budget = maxTimeouts;
 
         // A timeout may schedule the next one already due (a late record's retention); apply those too.
-        while (_timers.TryGetNextWakeTime(out var due) && due <= nowMillis)
+        while (_timers.TryGetNextWakeTime(out var due) && due <= _now)
         {
-            _timers.Advance(nowMillis, ref sink);
+            if (budget <= 0)
+            {
+                return false;
+            }
+
+            budget -= _timers.Advance(_now, ref sink, budget);
         }
+
+        return true;
     }
+
+    /// <summary>Whether timeouts due by <see cref="Now"/> are still to be applied (see <see cref="AdvanceTime(long, int)"/>).</summary>
+    public bool TimeoutsDue => _timers.TryGetNextWakeTime(out var due) && due <= _now;
 
     /// <summary>End of input: applies the same rules to everything left, as if time ran on until nothing waits.</summary>
     public void Drain()

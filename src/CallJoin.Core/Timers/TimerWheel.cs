@@ -142,7 +142,18 @@ public sealed class TimerWheel<T> where T : struct
     /// <returns>The number of timers fired.</returns>
     public int Advance<TSink>(long now, ref TSink sink)
         where TSink : struct, ITimerSink<T>
+        => Advance(now, ref sink, int.MaxValue);
+
+    /// <summary>
+    /// As <see cref="Advance{TSink}(long, ref TSink)"/>, but stops once <paramref name="maxFired"/> timers have fired and
+    /// more are due: Now then stays at the deadline reached, and the next call goes on from there in the same order.
+    /// </summary>
+    /// <remarks>Lets a caller fire a large backlog of due timers in slices, e.g. while downstream has room for their output.</remarks>
+    /// <returns>The number of timers fired.</returns>
+    public int Advance<TSink>(long now, ref TSink sink, int maxFired)
+        where TSink : struct, ITimerSink<T>
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFired);
         if (_advancing)
         {
             ThrowReentrant();
@@ -155,7 +166,12 @@ public sealed class TimerWheel<T> where T : struct
             int fired = 0;
             while (true)
             {
-                fired += FireDue(ref sink);
+                fired += FireDue(ref sink, maxFired - fired);
+                if (fired >= maxFired && _nodes[DueList].Next != DueList)
+                {
+                    return fired;   // out of budget with timers still due: Now stays where they fell due
+                }
+
                 if (_occupiedLevels == 0)
                 {
                     break;
@@ -168,6 +184,11 @@ public sealed class TimerWheel<T> where T : struct
                 if (start > target)
                 {
                     break;
+                }
+
+                if (fired >= maxFired)
+                {
+                    return fired;   // more may fall due on the way: stay at the last deadline fired
                 }
 
                 _now = start;
@@ -249,12 +270,12 @@ public sealed class TimerWheel<T> where T : struct
         return turn | ((ulong)slot << shift);
     }
 
-    /// <summary>Fires the due list head first, including timers the sink adds to it meanwhile.</summary>
-    private int FireDue<TSink>(ref TSink sink)
+    /// <summary>Fires the due list head first, including timers the sink adds to it meanwhile, at most <paramref name="budget"/>.</summary>
+    private int FireDue<TSink>(ref TSink sink, int budget)
         where TSink : struct, ITimerSink<T>
     {
         int fired = 0;
-        while (true)
+        while (fired < budget)
         {
             // Re-read the arrays each time: the sink may schedule and so grow the pool.
             int index = _nodes[DueList].Next;
@@ -270,6 +291,8 @@ public sealed class TimerWheel<T> where T : struct
             fired++;
             sink.OnExpired(deadline, in payload);
         }
+
+        return fired;
     }
 
     /// <summary>Empties a slot that time has reached, re-placing each timer relative to the new Now, in list order.</summary>

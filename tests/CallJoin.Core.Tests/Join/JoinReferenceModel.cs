@@ -43,8 +43,10 @@ internal sealed class JoinReferenceModel(JoinOptions options)
 
         if (!_entries.TryGetValue(e.Key, out var entry))
         {
+            // Timeouts run from the half's arrival in stream time, never from a timestamp stream time has passed.
             var timeout = e.Side == CallSide.Start ? options.StartTimeout : options.EndTimeout;
-            _entries[e.Key] = new Entry { Half = e, Deadline = Plus(e.Timestamp, timeout), Sequence = _sequence++ };
+            var arrival = Math.Max(e.Timestamp, _now);
+            _entries[e.Key] = new Entry { Half = e, Arrival = arrival, Deadline = Plus(arrival, timeout), Sequence = _sequence++ };
             return;
         }
 
@@ -75,7 +77,7 @@ internal sealed class JoinReferenceModel(JoinOptions options)
             return;
         }
 
-        var last = Math.Max(start.Timestamp, end.Timestamp);
+        var last = Math.Max(entry.Arrival, Math.Max(e.Timestamp, _now));
         _entries[e.Key] = new Entry
         {
             Completed = true, StartJson = start.Json, EndJson = end.Json, Deadline = Plus(last, options.CompletedRetention), Sequence = _sequence++,
@@ -127,7 +129,7 @@ internal sealed class JoinReferenceModel(JoinOptions options)
         }
 
         var retention = half.Side == CallSide.Start ? options.StartRetention : options.EndRetention;
-        _entries[key] = entry with { Reported = true, Deadline = Plus(half.Timestamp, retention), Sequence = _sequence++ };
+        _entries[key] = entry with { Reported = true, Deadline = Plus(entry.Arrival, retention), Sequence = _sequence++ };
     }
 
     private static long Plus(long millis, TimeSpan span) =>
@@ -136,6 +138,8 @@ internal sealed class JoinReferenceModel(JoinOptions options)
     private sealed record Entry
     {
         public HalfEvent? Half { get; init; }
+
+        public long Arrival { get; init; }
 
         public bool Completed { get; init; }
 
