@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Information, "Resumed from a state checkpoint: {Keys} pending keys, stream time {StreamTime}")]
     public static partial void Resumed(ILogger log, int keys, DateTimeOffset streamTime);
+
+    [LoggerMessage(30, LogLevel.Warning, "Record timestamps ahead of the wall clock by more than {Skew}: {Count} clamped so far (latest {Timestamp:o}); check the producers' clocks")]
+    public static partial void TimestampsClamped(ILogger log, TimeSpan skew, long count, DateTimeOffset timestamp);
+
+    [LoggerMessage(31, LogLevel.Warning, "{Count} partitions yielded nothing for {IdleAfter} and no longer hold stream time back")]
+    public static partial void PartitionsIdle(ILogger log, int count, TimeSpan idleAfter);
 }

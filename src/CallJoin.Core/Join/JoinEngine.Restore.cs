@@ -8,7 +8,8 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>
     /// Takes over a store reopened from a checkpoint: schedules every record's next timeout again (timers are not part
     /// of a checkpoint; each record's flags and timestamp say which is next), then moves stream time to
-    /// <paramref name="streamTimeMillis"/>, applying what fell due meanwhile. Returns how many keys were rescheduled.
+    /// <paramref name="streamTimeMillis"/>. What fell due meanwhile is applied by the next <c>AdvanceTime</c> or record,
+    /// so a caller can apply it in slices. Returns how many keys were rescheduled.
     /// </summary>
     /// <remarks>Call once, on a new engine, before any other call. Scans the whole store.</remarks>
     public int RestoreTimers(long streamTimeMillis)
@@ -22,7 +23,7 @@ public sealed partial class JoinEngine<TOutput>
             _store.ReadModifyWrite(key, ref merge);
         }
 
-        AdvanceTime(streamTimeMillis);
+        AdvanceTime(streamTimeMillis, maxTimeouts: 0);
         return keys.Count;
     }
 

@@ -20,6 +20,7 @@ public sealed class StreamClock
         ArgumentOutOfRangeException.ThrowIfLessThan(idleAfter, TimeSpan.Zero);
         _wall = wall;
         IdleAfter = idleAfter;
+        _lastRecordWall = wall.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     /// <summary>How long input must be silent before the wall clock moves stream time.</summary>
@@ -46,13 +47,16 @@ public sealed class StreamClock
     {
         var wallNow = _wall.GetUtcNow().ToUnixTimeMilliseconds();
         var idle = wallNow - _lastRecordWall;
-        if (_lastRecord == long.MinValue || idle < (long)IdleAfter.TotalMilliseconds)
+        if (idle < (long)IdleAfter.TotalMilliseconds || (_lastRecord == long.MinValue && !caughtUp))
         {
             streamMillis = 0;
             return false;
         }
 
-        streamMillis = caughtUp ? Math.Max(_lastRecord + idle, wallNow) : _lastRecord + idle;
+        // Caught up with no record yet (a restart with nothing new to read): the wall clock alone, so the timeouts that
+        // fell due while the service was down fire now, not when traffic returns.
+        streamMillis = _lastRecord == long.MinValue ? wallNow
+            : caughtUp ? Math.Max(_lastRecord + idle, wallNow) : _lastRecord + idle;
         return true;
     }
 }

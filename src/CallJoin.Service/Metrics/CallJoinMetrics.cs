@@ -49,6 +49,10 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableGauge("calljoin.join.stream_time", () => Snapshot().StreamTimeMillis / 1000.0, "s",
             "Stream time: the newest record timestamp (or idle wall-clock advance), seconds since the Unix epoch.");
 
+        _meter.CreateObservableCounter("calljoin.join.clamped_timestamps", () => Snapshot().ClampedRecords, "{record}",
+            "Records stamped later than the wall clock plus the allowed skew, counted as stamped at that limit.");
+        _meter.CreateObservableGauge("calljoin.join.idle_partitions", () => Snapshot().IdlePartitions, "{partition}",
+            "Partitions behind that yielded nothing for a while and no longer hold stream time back.");
         _meter.CreateObservableGauge("calljoin.state.entries", () => Snapshot().State.Entries, "{entry}", "Keys in the pending store (waiting halves and tombstones).");
         _meter.CreateObservableGauge("calljoin.state.value_bytes", () => Snapshot().State.ValueBytes, "By", "Bytes of the pending store's live values.");
         _meter.CreateObservableGauge("calljoin.state.memory_bytes", () => Snapshot().State.MemoryBytes, "By", "Bytes the pending store holds in memory.");

@@ -21,11 +21,19 @@ internal sealed class JoinPipeline : IIngestHandler
     private const long CheckpointIntervalMs = 100;
     private const long SnapshotIntervalMs = 250;
 
+    // Timeouts are applied this many at a time while the sink has room, for at most FiringBudgetMs per checkpoint, so a
+    // jump of stream time (a restart, an idle partition let go) neither buffers a row per pending half nor stalls polling.
+    internal const int TimeoutSlice = 1024;
+    private const long FiringBudgetMs = 50;
+    private const long ClampLogIntervalMs = 60_000;
+
     private readonly JoinEngine<SinkJoinOutput> _engine;
     private readonly SinkJoinOutput _output;
     private readonly ClickHouseSink _sink;
     private readonly StreamClock _clock;
-    private readonly PartitionWatermark _watermark = new();
+    private readonly PartitionWatermark _watermark;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _maxClockSkew;
     private readonly long _maxBufferedBytes;
     private readonly TimeSpan _drainTimeout;
     private readonly ILogger _log;
@@ -35,18 +43,27 @@ internal sealed class JoinPipeline : IIngestHandler
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
     private readonly StateCheckpoints? _checkpoints;
     private long _nextStateCheckpoint;
+    private long _wallMillis;
+    private long _latestAllowedTimestamp;
+    private long _clampedRecords;
+    private long _nextClampLog;
+    private int _idlePartitions;
 
     /// <param name="checkpoints">
     /// State checkpoints (FASTER store, static ownership): the pipeline then commits their positions, not released halves.
     /// </param>
-    public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, TimeSpan idleAdvanceAfter, long maxBufferedBytes,
+    public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, StreamTimeRules streamTime, long maxBufferedBytes,
         TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null)
     {
         _sink = sink;
         _checkpoints = checkpoints;
         _output = new SinkJoinOutput(sink, metrics, time, trackReleases: checkpoints is null);
         _engine = new JoinEngine<SinkJoinOutput>(store, join with { RecordsAdvanceTime = false }, _output);
-        _clock = new StreamClock(time, idleAdvanceAfter);
+        _clock = new StreamClock(time, streamTime.IdleAdvanceAfter);
+        _watermark = new PartitionWatermark(streamTime.PartitionIdleAfter);
+        _time = time;
+        _maxClockSkew = streamTime.MaxClockSkew;
+        ReadWallClock();
         _maxBufferedBytes = maxBufferedBytes;
         _drainTimeout = drainTimeout;
         _log = log;
@@ -67,8 +84,13 @@ internal sealed class JoinPipeline : IIngestHandler
     /// <inheritdoc />
     public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
     {
+        if (timestampMillis > _latestAllowedTimestamp)
+        {
+            timestampMillis = Clamp(timestampMillis);
+        }
+
         _clock.OnRecord(timestampMillis);
-        _watermark.OnRecord(side, partition, timestampMillis);
+        _watermark.OnRecord(side, partition, timestampMillis, _wallMillis);
         _checkpoints?.OnRecord(side, partition, offset);
         _engine.Process(side, value, new SourcePosition(partition, offset), timestampMillis);
         if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
@@ -112,8 +134,9 @@ internal sealed class JoinPipeline : IIngestHandler
     }
 
     /// <summary>
-    /// Stream time: the watermark across the partitions being read; once all are read to their end and input has been
-    /// idle for a while, the wall clock (so the last halves time out without new records).
+    /// Stream time: the watermark across the partitions being read; once all are read to their end (or idle) and input
+    /// has been idle for a while, the wall clock (so the last halves time out without new records). The timeouts due are
+    /// then applied in slices while the sink has room.
     /// </summary>
     private void AdvanceTime()
     {
@@ -122,14 +145,62 @@ internal sealed class JoinPipeline : IIngestHandler
             return;
         }
 
-        if (_watermark.TryGet(ingest.Assignment.StartPartitions, ingest.Lag, out var watermark, out var caughtUp))
+        if (ingest.IsPaused)
         {
-            _engine.AdvanceTime(watermark);
+            _watermark.OnPaused(_wallMillis);
+        }
+
+        var target = long.MinValue;
+        if (_watermark.TryGet(ingest.Assignment.StartPartitions, ingest.Lag, _wallMillis, out var watermark, out var caughtUp))
+        {
+            target = watermark;
         }
         else if (caughtUp && _clock.TryGetIdleTime(caughtUp: true, out var now))
         {
-            _engine.AdvanceTime(now);
+            target = now;
         }
+
+        if (_watermark.IdlePartitions > _idlePartitions)
+        {
+            Log.PartitionsIdle(_log, _watermark.IdlePartitions, _watermark.IdleAfter);
+        }
+
+        _idlePartitions = _watermark.IdlePartitions;
+        ApplyTimeouts(target);
+    }
+
+    /// <summary>Moves stream time to <paramref name="target"/> and applies due timeouts a slice at a time while the sink has room.</summary>
+    private void ApplyTimeouts(long target)
+    {
+        var started = Environment.TickCount64;
+        while (!IsBehind)
+        {
+            if (_engine.AdvanceTime(target, TimeoutSlice) || Environment.TickCount64 - started >= FiringBudgetMs)
+            {
+                return;
+            }
+        }
+
+        _engine.AdvanceTime(target, maxTimeouts: 0);   // the sink is full: time moves, the timeouts wait for room
+    }
+
+    /// <summary>A record stamped beyond the wall clock plus the allowed skew counts as stamped at that limit.</summary>
+    private long Clamp(long timestampMillis)
+    {
+        _clampedRecords++;
+        if (_wallMillis >= _nextClampLog)
+        {
+            _nextClampLog = _wallMillis + ClampLogIntervalMs;
+            Log.TimestampsClamped(_log, _maxClockSkew, _clampedRecords, DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(timestampMillis, 0, 253_402_300_799_999)));
+        }
+
+        return _latestAllowedTimestamp;
+    }
+
+    private void ReadWallClock()
+    {
+        _wallMillis = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _latestAllowedTimestamp = _wallMillis + (long)_maxClockSkew.TotalMilliseconds;
     }
 
     /// <summary>
@@ -163,6 +234,7 @@ internal sealed class JoinPipeline : IIngestHandler
     private void Checkpoint()
     {
         _sinceCheckpoint = 0;
+        ReadWallClock();
         AdvanceTime();
         var now = Environment.TickCount64;
         if (_checkpoints is not null && now >= _nextStateCheckpoint)
@@ -188,5 +260,9 @@ internal sealed class JoinPipeline : IIngestHandler
         }
     }
 
-    private void PublishSnapshot() => Volatile.Write(ref _snapshot, PipelineSnapshot.From(_engine));
+    private void PublishSnapshot() => Volatile.Write(ref _snapshot, PipelineSnapshot.From(_engine) with
+    {
+        ClampedRecords = _clampedRecords,
+        IdlePartitions = _idlePartitions,
+    });
 }

@@ -8,20 +8,45 @@ namespace CallJoin.Service.Pipeline;
 /// reached. A partition read to its end does not hold it back; one not read yet does. So while a backlog is read, a
 /// topic fetched ahead of the other cannot time out halves whose partners are still unread.
 /// </summary>
-/// <remarks>Engine thread only; the lags come from the ingest's last measurement.</remarks>
-internal sealed class PartitionWatermark
+/// <remarks>
+/// <para>
+/// A partition that yields nothing for <see cref="IdleAfter"/> of wall-clock time while it is not paused (its leader is
+/// down, its fetches starve, it was never fetched at all) is left out as idle, so it cannot freeze expiry for every
+/// other partition. Its halves already read may then time out before their partners arrive; those partners still
+/// complete the call within the retentions (a running row, then its complete row; a <c>start_missing</c> record, then
+/// the complete row). A half read late gets its full timeout from its arrival (see the join engine).
+/// </para>
+/// <para>Engine thread only; the lags come from the ingest's last measurement.</para>
+/// </remarks>
+internal sealed class PartitionWatermark(TimeSpan idleAfter)
 {
-    private long[] _starts = [];
-    private long[] _ends = [];
+    private Slots _starts = new();
+    private Slots _ends = new();
 
-    /// <summary>Notes a record's timestamp for its partition.</summary>
-    public void OnRecord(CallSide side, int partition, long timestampMillis)
+    /// <summary>How long a partition that is behind may yield nothing before it stops holding stream time back.</summary>
+    public TimeSpan IdleAfter { get; } = idleAfter;
+
+    /// <summary>Partitions (of either topic) left out of the last watermark as idle.</summary>
+    public int IdlePartitions { get; private set; }
+
+    /// <summary>Notes a record's timestamp for its partition, and the wall-clock time it was read.</summary>
+    public void OnRecord(CallSide side, int partition, long timestampMillis, long wallMillis)
     {
-        ref var latest = ref Slot(side, partition);
-        if (timestampMillis > latest)
+        ref var slots = ref Of(side);
+        slots.Grow(partition);
+        if (timestampMillis > slots.Latest[partition])
         {
-            latest = timestampMillis;
+            slots.Latest[partition] = timestampMillis;
         }
+
+        slots.Active[partition] = wallMillis;
+    }
+
+    /// <summary>While the partitions are paused (backpressure), silence is ours, not theirs: none becomes idle.</summary>
+    public void OnPaused(long wallMillis)
+    {
+        Array.Fill(_starts.Active, wallMillis);
+        Array.Fill(_ends.Active, wallMillis);
     }
 
     /// <summary>Forgets revoked partitions: if they come back, they are read again from their committed offsets.</summary>
@@ -29,27 +54,32 @@ internal sealed class PartitionWatermark
     {
         foreach (var p in partitions)
         {
-            Slot(CallSide.Start, p) = long.MinValue;
-            Slot(CallSide.End, p) = long.MinValue;
+            _starts.Reset(p);
+            _ends.Reset(p);
         }
     }
 
     /// <summary>The watermark over <paramref name="assigned"/> partitions of both topics, given each one's lag.</summary>
     /// <param name="assigned">The partition numbers read (of both topics).</param>
     /// <param name="lag">The last lag measurement; a partition missing from it counts as not read to its end.</param>
-    /// <param name="watermark">The lowest latest record time among the partitions not read to their end.</param>
-    /// <param name="caughtUp">True when every partition has been read to its end (no watermark: the wall clock decides).</param>
+    /// <param name="wallMillis">The wall clock, to tell idle partitions.</param>
+    /// <param name="watermark">The lowest latest record time among the partitions not read to their end nor idle.</param>
+    /// <param name="caughtUp">
+    /// True when every partition has been read to its end or is idle (no watermark: the wall clock decides).
+    /// </param>
     /// <returns>False when there is no watermark: nothing assigned, a partition not read yet, or all caught up.</returns>
-    public bool TryGet(IReadOnlyList<int> assigned, IReadOnlyList<PartitionLag> lag, out long watermark, out bool caughtUp)
+    public bool TryGet(IReadOnlyList<int> assigned, IReadOnlyList<PartitionLag> lag, long wallMillis, out long watermark, out bool caughtUp)
     {
         watermark = long.MaxValue;
         caughtUp = false;
+        IdlePartitions = 0;
         if (assigned.Count == 0)
         {
             return false;
         }
 
         var behind = 0;
+        var unread = false;
         foreach (var partition in assigned)
         {
             foreach (var side in Sides)
@@ -59,11 +89,25 @@ internal sealed class PartitionWatermark
                     continue;
                 }
 
+                ref var slots = ref Of(side);
+                slots.Grow(partition);
+                if (slots.Active[partition] == 0)
+                {
+                    slots.Active[partition] = wallMillis;   // first seen behind: its idle time starts now
+                }
+
+                if (wallMillis - slots.Active[partition] >= (long)IdleAfter.TotalMilliseconds)
+                {
+                    IdlePartitions++;
+                    continue;
+                }
+
                 behind++;
-                var latest = Slot(side, partition);
+                var latest = slots.Latest[partition];
                 if (latest == long.MinValue)
                 {
-                    return false;   // still unread: it may hold the oldest records of all
+                    unread = true;   // still unread: it may hold the oldest records of all
+                    continue;
                 }
 
                 watermark = Math.Min(watermark, latest);
@@ -71,7 +115,7 @@ internal sealed class PartitionWatermark
         }
 
         caughtUp = behind == 0;
-        return !caughtUp;
+        return !caughtUp && !unread;
     }
 
     private static readonly CallSide[] Sides = [CallSide.Start, CallSide.End];
@@ -89,17 +133,38 @@ internal sealed class PartitionWatermark
         return false;
     }
 
-    private ref long Slot(CallSide side, int partition)
+    private ref Slots Of(CallSide side) => ref side == CallSide.Start ? ref _starts : ref _ends;
+
+    /// <summary>Per partition of one topic: the latest record time read, and when a record was last read (wall clock, 0: never).</summary>
+    private struct Slots()
     {
-        ref var slots = ref side == CallSide.Start ? ref _starts : ref _ends;
-        if (partition >= slots.Length)
+        public long[] Latest = [];
+        public long[] Active = [];
+
+        public void Grow(int partition)
         {
-            var grown = new long[Math.Max(partition + 1, slots.Length * 2)];
-            Array.Fill(grown, long.MinValue);
-            slots.CopyTo(grown, 0);
-            slots = grown;
+            if (partition < Latest.Length)
+            {
+                return;
+            }
+
+            var size = Math.Max(partition + 1, Latest.Length * 2);
+            var latest = new long[size];
+            Array.Fill(latest, long.MinValue);
+            Latest.CopyTo(latest, 0);
+            Latest = latest;
+            var active = new long[size];
+            Active.CopyTo(active, 0);
+            Active = active;
         }
 
-        return ref slots[partition];
+        public readonly void Reset(int partition)
+        {
+            if (partition < Latest.Length)
+            {
+                Latest[partition] = long.MinValue;
+                Active[partition] = 0;
+            }
+        }
     }
 }

@@ -26,6 +26,12 @@ public sealed record PipelineSnapshot(
     int PendingTimers,
     long StreamTimeMillis)
 {
+    /// <summary>Records whose timestamps were clamped to the wall clock plus the allowed skew.</summary>
+    public long ClampedRecords { get; init; }
+
+    /// <summary>Partitions left out of stream time as idle at the last advance.</summary>
+    public int IdlePartitions { get; init; }
+
     public static PipelineSnapshot Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, default, 0, 0);
 
     internal static PipelineSnapshot From<TOutput>(JoinEngine<TOutput> engine)

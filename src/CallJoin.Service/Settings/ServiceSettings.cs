@@ -30,6 +30,18 @@ public sealed record ServiceSettings
     /// <summary>After this long without input, stream time follows the wall clock so timeouts still fire.</summary>
     public TimeSpan IdleAdvanceAfter { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How far ahead of the wall clock a record's timestamp may be: later ones are clamped to it, so one record from a
+    /// client with a broken clock cannot move stream time ahead and time out every pending half.
+    /// </summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A partition that is behind and yields nothing for this long (not paused) stops holding stream time back, so one
+    /// stuck partition cannot freeze expiry for all the others.
+    /// </summary>
+    public TimeSpan PartitionIdleAfter { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The FASTER pending store; null keeps unmatched halves in process memory (tests, small replays).</summary>
     public PendingStoreOptions? State { get; init; }
 

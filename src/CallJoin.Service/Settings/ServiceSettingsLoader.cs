@@ -56,6 +56,8 @@ public sealed class ServiceSettingsLoader
             Sink = sink,
             Join = join,
             IdleAdvanceAfter = Duration("CallJoin:Join:IdleAdvanceAfter", TimeSpan.FromSeconds(5)),
+            MaxClockSkew = Duration("CallJoin:Join:MaxClockSkew", TimeSpan.FromMinutes(1)),
+            PartitionIdleAfter = Duration("CallJoin:Join:PartitionIdleAfter", TimeSpan.FromMinutes(1)),
             State = BuildState(),
             HttpPort = Int("CallJoin:Http:Port", 8080, 0, 65_535),
             CheckpointInterval = Duration("CallJoin:State:CheckpointInterval", TimeSpan.FromSeconds(30)),

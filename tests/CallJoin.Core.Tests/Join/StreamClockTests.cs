@@ -51,6 +51,18 @@ public sealed class StreamClockTests
     }
 
     [Fact]
-    public void Nothing_moves_before_the_first_record() =>
-        Assert.False(new StreamClock(new FakeTimeProvider(), TimeSpan.Zero).TryGetIdleTime(out _));
+    public void Before_the_first_record_nothing_moves_while_partitions_are_behind() =>
+        Assert.False(new StreamClock(new FakeTimeProvider(), TimeSpan.Zero).TryGetIdleTime(caughtUp: false, out _));
+
+    [Fact]
+    public void After_a_restart_with_nothing_new_to_read_the_wall_clock_moves_stream_time_once_idle()
+    {
+        var wall = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0));
+        var clock = new StreamClock(wall, TimeSpan.FromSeconds(5));
+        Assert.False(clock.TryGetIdleTime(caughtUp: true, out _));
+
+        wall.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(clock.TryGetIdleTime(caughtUp: true, out var now));
+        Assert.Equal(T0 + 5_000, now);
+    }
 }
