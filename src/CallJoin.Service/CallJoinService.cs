@@ -176,22 +176,38 @@ public sealed class CallJoinService : IAsyncDisposable
         }
 
         var checkpointing = _settings.Ingest.Ownership == IngestOwnership.Static && _settings.CheckpointInterval > TimeSpan.Zero;
-        var resumeFrom = checkpointing ? StateCheckpoint.TryRead(options.Directory) : null;
-        if (resumeFrom is null)
+        if (!checkpointing || !StateCheckpoints.HasCommitted(options.Directory))
         {
+            // No checkpoint here ever completed, so no offset was committed from this state: it starts empty.
             ClearDirectory(options.Directory);
+            var empty = new FasterPendingStore(options with { DeleteOnDispose = !checkpointing });
+            _store = empty;
+            return checkpointing ? (new StateCheckpoints(empty, _settings.CheckpointInterval, [], _settings.CompactAboveBytes), null) : (null, null);
         }
 
-        var store = new FasterPendingStore(options with { DeleteOnDispose = !checkpointing, RecoverLatest = resumeFrom is not null });
+        var store = RecoverStore(options);
         _store = store;
-        if (!checkpointing)
-        {
-            return (null, null);
-        }
-
-        resumeFrom = store.Recovered ? resumeFrom : null;
-        return (new StateCheckpoints(store, options.Directory, _settings.CheckpointInterval, resumeFrom?.Positions ?? [], _settings.CompactAboveBytes), resumeFrom);
+        var resumeFrom = StateCheckpoint.TryParse(store.RecoveredCookie.Span) ?? throw Unrecoverable(options.Directory,
+            "the checkpoint carries no input positions (written by an older version, or damaged)");
+        return (new StateCheckpoints(store, _settings.CheckpointInterval, resumeFrom.Positions, _settings.CompactAboveBytes), resumeFrom);
     }
+
+    /// <summary>Reopens the latest state checkpoint; a checkpoint that cannot be read stops the service, deleting nothing.</summary>
+    private static FasterPendingStore RecoverStore(PendingStoreOptions options)
+    {
+        try
+        {
+            return new FasterPendingStore(options with { DeleteOnDispose = false, RecoverLatest = true });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw Unrecoverable(options.Directory, ex.Message);
+        }
+    }
+
+    private static InvalidOperationException Unrecoverable(string directory, string reason) => new(
+        $"The pending state in {directory} cannot be recovered ({reason}). Nothing was deleted. To start from the committed "
+        + "offsets instead, move that folder away: the halves waiting in it then become running rows or start_missing records.");
 
     private static void ClearDirectory(string directory)
     {

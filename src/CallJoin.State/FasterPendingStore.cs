@@ -90,6 +90,9 @@ public sealed class FasterPendingStore : IPendingStore
     /// <summary>Whether this store was opened from a checkpoint.</summary>
     public bool Recovered { get; }
 
+    /// <summary>The bytes given to the <see cref="Checkpoint"/> this store was opened from (empty when none or not recovered).</summary>
+    public ReadOnlyMemory<byte> RecoveredCookie => Recovered ? _store.RecoveredCommitCookie ?? [] : ReadOnlyMemory<byte>.Empty;
+
     /// <summary>The options this store was opened with.</summary>
     public PendingStoreOptions Options => _options;
 
@@ -227,10 +230,18 @@ public sealed class FasterPendingStore : IPendingStore
     /// Makes the current state durable under <see cref="PendingStoreOptions.Directory"/> (a FASTER fold-over checkpoint of
     /// the index and the log) and returns its token; <see cref="PendingStoreOptions.RecoverLatest"/> reopens it.
     /// </summary>
-    /// <remarks>Call on the store's thread, between operations: the checkpoint is driven to completion by this session.</remarks>
-    public Guid Checkpoint()
+    /// <param name="cookie">
+    /// Bytes committed in the same checkpoint metadata (e.g. the input positions the state reflects): recovery returns
+    /// them with the state they belong to (<see cref="RecoveredCookie"/>), so the two can never disagree.
+    /// </param>
+    /// <remarks>
+    /// Call on the store's thread, between operations: the checkpoint is driven to completion by this session. Log
+    /// segments that a <see cref="Compact"/> left behind are deleted only once this checkpoint's metadata is committed.
+    /// </remarks>
+    public Guid Checkpoint(ReadOnlySpan<byte> cookie = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _store.CommitCookie = cookie.IsEmpty ? null : cookie.ToArray();
         if (!_store.TryInitiateFullCheckpoint(out var token, CheckpointType.FoldOver))
         {
             throw new InvalidOperationException("A FASTER checkpoint is already in progress.");
@@ -250,10 +261,14 @@ public sealed class FasterPendingStore : IPendingStore
     }
 
     /// <summary>
-    /// Compacts the immutable part of the log: live records there are copied to the tail, the begin address moves past
-    /// them and the segment files below it are deleted. Returns the new begin address.
+    /// Compacts the immutable part of the log: live records there are copied to the tail and the begin address moves
+    /// past them. Returns the new begin address.
     /// </summary>
-    /// <remarks>Costs a read of every record in that range; run it when deleted records dominate the disk.</remarks>
+    /// <remarks>
+    /// Costs a read of every record in that range; run it when deleted records dominate the disk. The segment files below
+    /// the new begin address stay until the next <see cref="Checkpoint"/> is committed, which deletes them: until then the
+    /// checkpoint before still has every file it needs, so a crash in between recovers it.
+    /// </remarks>
     public long Compact()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -263,9 +278,7 @@ public sealed class FasterPendingStore : IPendingStore
             return _store.Log.BeginAddress;
         }
 
-        var begin = _session.Compact(until, CompactionType.Lookup);
-        _store.Log.Truncate();
-        return begin;
+        return _session.Compact(until, CompactionType.Lookup);
     }
 
     /// <summary>Waits for in-flight page flushes, then closes the session, the store and the log files.</summary>
@@ -284,7 +297,8 @@ public sealed class FasterPendingStore : IPendingStore
         _device.Dispose();
     }
 
-    private static bool HasCheckpoint(string directory)
+    /// <summary>Whether <paramref name="directory"/> holds a checkpoint that <see cref="PendingStoreOptions.RecoverLatest"/> would open.</summary>
+    public static bool HasCheckpoint(string directory)
     {
         var checkpoints = Path.Combine(directory, "checkpoints");
         return System.IO.Directory.Exists(checkpoints)

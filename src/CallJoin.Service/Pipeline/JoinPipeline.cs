@@ -225,7 +225,7 @@ internal sealed class JoinPipeline : IIngestHandler
         }
 
         var started = Environment.TickCount64;
-        var positions = checkpoints.Take(_engine.Now);
+        var positions = checkpoints.Take(_engine.Now, Ingest?.Assignment.StartPartitions ?? []);
         var committed = Ingest?.Commit(positions) ?? false;
         Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, committed);
     }

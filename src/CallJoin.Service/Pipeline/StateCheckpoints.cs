@@ -9,10 +9,13 @@ namespace CallJoin.Service.Pipeline;
 /// per record), and taking a checkpoint of the FASTER store with them.
 /// </summary>
 /// <remarks>Engine thread only.</remarks>
-/// <param name="compactAboveBytes">Compact the log before a checkpoint once it holds this many bytes on disk, most of them dead.</param>
-internal sealed class StateCheckpoints(
-    FasterPendingStore store, string directory, TimeSpan interval, IReadOnlyList<PartitionPosition> start, long compactAboveBytes)
+/// <param name="compactAboveBytes">After a checkpoint, compact the log once it holds this many bytes on disk, most of them dead.</param>
+internal sealed class StateCheckpoints(FasterPendingStore store, TimeSpan interval, IReadOnlyList<PartitionPosition> start, long compactAboveBytes)
 {
+    // Present once a checkpoint of this folder has completed, before any offset is committed from it: a folder without it
+    // holds nothing a restart must recover (e.g. the process died during its first checkpoint).
+    private const string CommittedMarker = "calljoin-state-committed";
+
     private readonly Dictionary<(CallSide Side, int Partition), long> _next = start.ToDictionary(p => (p.Side, p.Partition), p => p.NextOffset);
     private long[] _starts = [];
     private long[] _ends = [];
@@ -34,23 +37,50 @@ internal sealed class StateCheckpoints(
         slots[partition] = offset + 1;
     }
 
-    /// <summary>Checkpoints the store, writes the positions and stream time beside it, and returns the positions to commit.</summary>
-    public IReadOnlyList<PartitionPosition> Take(long streamTimeMillis)
+    /// <summary>
+    /// Checkpoints the store with the positions of the <paramref name="owned"/> partitions and stream time committed in
+    /// it, and returns those positions to commit. A partition this instance no longer owns (the replica count changed)
+    /// is left to its owner: its position is neither checkpointed nor committed.
+    /// </summary>
+    public IReadOnlyList<PartitionPosition> Take(long streamTimeMillis, IReadOnlyCollection<int> owned)
     {
         Collect(CallSide.Start, _starts);
         Collect(CallSide.End, _ends);
-        var positions = _next.Select(kv => new PartitionPosition(kv.Key.Side, kv.Key.Partition, kv.Value))
+        var positions = _next.Where(kv => owned.Contains(kv.Key.Partition))
+            .Select(kv => new PartitionPosition(kv.Key.Side, kv.Key.Partition, kv.Value))
             .OrderBy(p => p.Side).ThenBy(p => p.Partition).ToList();
-        // Deleted and superseded records stay in the log until compacted: keep the volume from filling up.
+        store.Checkpoint(new StateCheckpoint(streamTimeMillis, positions).ToBytes());
+        MarkCommitted(store.Options.Directory);
+
+        // Deleted and superseded records stay in the log until compacted: keep the volume from filling up. Compacting
+        // after the checkpoint leaves its files in place until the next checkpoint is committed.
         var stats = store.Stats;
         if (stats.DiskBytes > compactAboveBytes && stats.DiskBytes > 2 * stats.ValueBytes)
         {
             store.Compact();
         }
 
-        var token = store.Checkpoint();
-        new StateCheckpoint(token, streamTimeMillis, positions).Write(directory);
         return positions;
+    }
+
+    /// <summary>Whether a checkpoint of <paramref name="directory"/> has completed (so a restart must recover it).</summary>
+    public static bool HasCommitted(string directory) => File.Exists(Path.Combine(directory, CommittedMarker));
+
+    private static void MarkCommitted(string directory)
+    {
+        var path = Path.Combine(directory, CommittedMarker);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        using (var file = new FileStream(path + ".tmp", FileMode.Create, FileAccess.Write))
+        {
+            file.Write("A completed state checkpoint lives here: a restart recovers it or refuses to start.\n"u8);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(path + ".tmp", path);
     }
 
     private void Collect(CallSide side, long[] slots)
