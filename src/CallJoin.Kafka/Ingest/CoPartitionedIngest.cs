@@ -91,6 +91,7 @@ public sealed class CoPartitionedIngest : IDisposable
             // (and every member subscribes to both topics). So partition p of both topics lands on one member, which
             // is what the join needs. Round-robin and sticky assignors balance across topics and break this.
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+            GroupInstanceId = options.Ownership == IngestOwnership.Group ? options.GroupInstanceId : null,
         };
         foreach (var (key, value) in options.Settings)
         {

@@ -27,6 +27,12 @@ public sealed record IngestOptions
     public int Replicas { get; init; } = 1;
 
     /// <summary>
+    /// Group ownership: <c>group.instance.id</c>, a stable name for this member (a StatefulSet pod's name). A member
+    /// restarted under the same name within the session timeout gets its partitions back without a rebalance.
+    /// </summary>
+    public string? GroupInstanceId { get; init; }
+
+    /// <summary>
     /// When false, the ingest keeps no ledger and commits nothing by itself: the handler commits the positions of its own
     /// checkpoints with <see cref="CoPartitionedIngest.Commit"/> (static ownership only).
     /// </summary>

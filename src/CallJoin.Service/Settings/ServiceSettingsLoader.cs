@@ -109,6 +109,7 @@ public sealed class ServiceSettingsLoader
             Ownership = ownership,
             Ordinal = ordinal,
             Replicas = replicas,
+            GroupInstanceId = ownership == IngestOwnership.Group ? GroupInstanceId() : null,
             CommitInterval = Duration("CallJoin:Kafka:CommitInterval", TimeSpan.FromSeconds(1)),
             Settings = settings,
         };
@@ -153,6 +154,22 @@ public sealed class ServiceSettingsLoader
         };
         Guard(() => { options.Validate(); return 0; }, 0);
         return options;
+    }
+
+    /// <summary>
+    /// Static group membership: the configured name, else a StatefulSet pod's own name (stable across restarts), else
+    /// none (a dynamic member; a random pod name would leave a ghost member behind each restart for the session timeout).
+    /// </summary>
+    private string? GroupInstanceId()
+    {
+        if (_config["CallJoin:Kafka:GroupInstanceId"] is { } configured)
+        {
+            return configured.Length > 0 ? configured : null;
+        }
+
+        var host = _config["HOSTNAME"] ?? Environment.MachineName;
+        var dash = host.LastIndexOf('-');
+        return dash > 0 && int.TryParse(host.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _) ? host : null;
     }
 
     /// <summary>A StatefulSet pod is named <c>NAME-ORDINAL</c>; its hostname carries the ordinal.</summary>
