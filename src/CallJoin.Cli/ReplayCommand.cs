@@ -95,6 +95,8 @@ internal static class ReplayCommand
             {
                 CallsTable = $"{endpoint.Database}.{CallsCompleteTable.Name}",
                 ErrorsTable = $"{endpoint.Database}.{ErrorRecordEncoder.TableName}",
+                StartTopic = startTopic,
+                EndTopic = endTopic,
             });
             var output = new CountingOutput<ClickHouseSinkOutput>(new ClickHouseSinkOutput(clickHouse));
             var engine = new JoinEngine<CountingOutput<ClickHouseSinkOutput>>(store, join, output);

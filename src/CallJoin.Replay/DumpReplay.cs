@@ -70,7 +70,9 @@ public static class DumpReplay
                 continue;
             }
 
-            engine.Process(side, reader.HasPayload ? reader.Payload : default, new SourcePosition(reader.Partition, reader.Offset), reader.TimestampMillis);
+            // The key as the service sees it: a null key (kcat: "key": null) is empty and accepted, as live.
+            engine.Process(side, reader.HasPayload ? reader.Payload : default, reader.HasKey ? reader.Key : default,
+                new SourcePosition(reader.Partition, reader.Offset), reader.TimestampMillis);
             if ((++records & 1023) == 0)
             {
                 ct.ThrowIfCancellationRequested();

@@ -91,7 +91,8 @@ public sealed class CallJoinService : IAsyncDisposable
 
         var (checkpoints, resumeFrom) = OpenStore();
         var ingestOptions = checkpoints is null ? ingest : ingest with { CommitSafeOffsets = false, StartPositions = resumeFrom?.Positions ?? [] };
-        Sink = new ClickHouseSink(_client, _settings.Sink, _time);
+        // Error records name the topics actually read, whatever the sink settings were built from.
+        Sink = new ClickHouseSink(_client, _settings.Sink with { StartTopic = ingest.StartTopic, EndTopic = ingest.EndTopic }, _time);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, streamTime, _settings.Sink.MaxBufferedBytes,
             _settings.DrainTimeout, _metrics, _time, _log, checkpoints);

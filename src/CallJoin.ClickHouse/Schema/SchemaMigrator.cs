@@ -8,12 +8,14 @@ namespace CallJoin.ClickHouse.Schema;
 /// </summary>
 /// <remarks>
 /// Every statement is idempotent (<c>IF NOT EXISTS</c>), so a run interrupted between a step and its ledger row is
-/// safe to repeat. Single-node DDL: replicated/ON CLUSTER variants are not generated.
+/// safe to repeat. Single-node DDL: replicated/ON CLUSTER variants are not generated. A <c>calls_complete</c> that
+/// existed before us keeps its shape but must take our <c>source</c> value (<see cref="SourceEnumUpgrade"/>).
 /// </remarks>
 public sealed class SchemaMigrator(ClickHouseClient client, string database)
 {
     private const string Ledger = "calljoin_migrations";
     private readonly string _db = QuoteIdentifier(database);
+    private readonly string _dbLiteral = "'" + database.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     /// <summary>Applies pending steps; returns the versions applied by this call (empty when already current).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(IReadOnlyList<SchemaMigration>? migrations = null, CancellationToken ct = default)
@@ -45,7 +47,32 @@ public sealed class SchemaMigrator(ClickHouseClient client, string database)
             done.Add(step.Version);
         }
 
+        await UpgradeSourceEnumAsync(ct).ConfigureAwait(false);
         return done;
+    }
+
+    /// <summary>
+    /// <c>CREATE TABLE IF NOT EXISTS</c> leaves an upstream calls_complete as it is: give its source enum our value, or
+    /// refuse (see <see cref="SourceEnumUpgrade"/>). Checked on every run, so a table swapped in later is caught too.
+    /// </summary>
+    private async Task UpgradeSourceEnumAsync(CancellationToken ct)
+    {
+        var columns = 0;
+        string? sourceType = null;
+        using (var reader = await client.ExecuteReaderAsync(
+            $"SELECT name, type FROM system.columns WHERE database = {_dbLiteral} AND table = '{CallsCompleteTable.Name}'", cancellationToken: ct).ConfigureAwait(false))
+        {
+            while (reader.Read())
+            {
+                columns++;
+                sourceType = reader.GetString(0) == "source" ? reader.GetString(1) : sourceType;
+            }
+        }
+
+        if (columns > 0 && SourceEnumUpgrade.AlterStatement($"{_db}.{CallsCompleteTable.Name}", sourceType) is { } alter)
+        {
+            await ExecuteAsync(alter, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The versions recorded in the ledger.</summary>

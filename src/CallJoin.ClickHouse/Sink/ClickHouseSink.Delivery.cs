@@ -136,7 +136,7 @@ public sealed partial class ClickHouseSink
     }
 
     /// <summary>The error record for a refused row: its key, origin, the server's message and the row itself (base64 RowBinary).</summary>
-    private static void AddRejected(SinkBatch batch, RowBlock block, int row, ClickHouseServerException refusal, long nowMillis)
+    private void AddRejected(SinkBatch batch, RowBlock block, int row, ClickHouseServerException refusal, long nowMillis)
     {
         var encoded = block.Rows(row, row + 1);
         var (id, projectId) = CallRowEncoder.ReadKey(encoded);
@@ -153,7 +153,7 @@ public sealed partial class ClickHouseSink
         var rejected = batch.Rejected;
         var start = rejected.Written;
         ErrorRecordEncoder.Write(
-            rejected, reason, Encoding.UTF8.GetBytes(payload), ErrorRecordEncoder.Topic(origin.Side), origin.Position,
+            rejected, reason, Encoding.UTF8.GetBytes(payload), _options.Topic(origin.Side), origin.Position,
             projectId.Span, id.Span, origin.Millis, nowMillis);
         rejected.EndRow(start, origin);
     }

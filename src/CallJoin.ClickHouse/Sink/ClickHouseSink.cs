@@ -150,7 +150,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             Interlocked.Increment(ref _oversizeRows);
             var block = _current.Errors;
             var start = block.Written;
-            ErrorRecordEncoder.Write(block, "oversize_row", payload, ErrorRecordEncoder.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
+            ErrorRecordEncoder.Write(block, "oversize_row", payload, _options.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
             block.EndRow(start, origin);
             Accept(block.Written - start);
         }
@@ -165,7 +165,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             ThrowIfCompleted();
             var block = _current.Errors;
             var start = block.Written;
-            ErrorRecordEncoder.Write(block, error, now);
+            ErrorRecordEncoder.Write(block, error, _options.Topic(error.Side), now);
             block.EndRow(start, new RowOrigin(error.Side, error.Position, error.AtMillis));
             Accept(block.Written - start);
         }

@@ -1,8 +1,6 @@
 using System.Buffers;
 using CallJoin.ClickHouse.RowBinary;
 using CallJoin.ClickHouse.Schema;
-using CallJoin.Core;
-using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 
 namespace CallJoin.ClickHouse.Sink;
@@ -33,15 +31,13 @@ public static class ErrorRecordEncoder
     /// <summary>The column names, in order.</summary>
     public static IReadOnlyList<string> ColumnNames => s_columnNames;
 
-    /// <summary>The topic a half of <paramref name="side"/> was read from.</summary>
-    public static string Topic(CallSide side) => side == CallSide.End ? WeaveTopics.CallEnded : WeaveTopics.CallStarted;
-
     /// <summary>
-    /// Appends a join error record: <c>first_seen</c> is its record timestamp, <c>created_at</c> is
-    /// <paramref name="createdAtMillis"/>, the time it is written (the table's version and TTL start).
+    /// Appends a join error record: <c>topic</c> is the configured topic of its side (<paramref name="topic"/>),
+    /// <c>first_seen</c> its record timestamp, <c>created_at</c> is <paramref name="createdAtMillis"/>, the time it is
+    /// written (the table's version and TTL start).
     /// </summary>
-    public static void Write(IBufferWriter<byte> output, in JoinError error, long createdAtMillis) =>
-        Write(output, error.Reason, error.Payload, Topic(error.Side), error.Position, error.ProjectId, error.Id, error.TimestampMillis, createdAtMillis);
+    public static void Write(IBufferWriter<byte> output, in JoinError error, string topic, long createdAtMillis) =>
+        Write(output, error.Reason, error.Payload, topic, error.Position, error.ProjectId, error.Id, error.TimestampMillis, createdAtMillis);
 
     /// <summary>Appends one record from its parts.</summary>
     public static void Write(

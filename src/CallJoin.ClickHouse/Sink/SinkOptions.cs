@@ -1,4 +1,6 @@
 using CallJoin.ClickHouse.Schema;
+using CallJoin.Core;
+using CallJoin.Core.Halves;
 
 namespace CallJoin.ClickHouse.Sink;
 
@@ -64,6 +66,15 @@ public sealed record SinkOptions
     /// <summary>The table error records go to.</summary>
     public string ErrorsTable { get; init; } = ErrorRecordEncoder.TableName;
 
+    /// <summary>The <c>topic</c> error records give for starts: the topic the starts are read from.</summary>
+    public string StartTopic { get; init; } = WeaveTopics.CallStarted;
+
+    /// <summary>The <c>topic</c> error records give for ends: the topic the ends are read from.</summary>
+    public string EndTopic { get; init; } = WeaveTopics.CallEnded;
+
+    /// <summary>The topic a half of <paramref name="side"/> was read from.</summary>
+    public string Topic(CallSide side) => side == CallSide.End ? EndTopic : StartTopic;
+
     /// <summary>Starts every <c>insert_deduplication_token</c>; make it unique per writer if several share a table.</summary>
     public string DeduplicationTokenPrefix { get; init; } = "calljoin";
 
@@ -83,6 +94,8 @@ public sealed record SinkOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryMaxDelay, RetryBaseDelay);
         ArgumentException.ThrowIfNullOrWhiteSpace(CallsTable);
         ArgumentException.ThrowIfNullOrWhiteSpace(ErrorsTable);
+        ArgumentException.ThrowIfNullOrWhiteSpace(StartTopic);
+        ArgumentException.ThrowIfNullOrWhiteSpace(EndTopic);
         ArgumentNullException.ThrowIfNull(DeduplicationTokenPrefix);
         ArgumentNullException.ThrowIfNull(PermanentErrorCodes);
     }

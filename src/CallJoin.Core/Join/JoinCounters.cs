@@ -17,7 +17,13 @@ public sealed class JoinCounters
     public long Conflicts { get; internal set; }
     public long KeyCollisions { get; internal set; }
 
-    /// <summary>Halves that could not wait for their partner because they exceed the pending store's largest value.</summary>
+    /// <summary>Halves whose message key is not their payload's id (not joined).</summary>
+    public long KeyMismatches { get; internal set; }
+
+    /// <summary>Valid halves released with a <c>partner_failed</c> record because their partner failed at row build.</summary>
+    public long PartnerFailed { get; internal set; }
+
+    /// <summary>Halves refused because they exceed the pending store's largest value (in either arrival order).</summary>
     public long TooLarge { get; internal set; }
 
     /// <summary>Rows whose dumps exceeded the limit and were cut down with upstream's marker.</summary>

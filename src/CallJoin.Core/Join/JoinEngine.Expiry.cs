@@ -19,8 +19,15 @@ public sealed partial class JoinEngine<TOutput>
                 var status = _builder.Build(partner, default, _row);
                 if (status != HalfParseStatus.Ok)
                 {
+                    // The start can never become a row (its end would fail the same way): its record releases it, so
+                    // it leaves the state now rather than be released again at retention or by a late end.
+                    _timers.Cancel(merge.Timer);
+                    var remove = new RemoveMerge();
+                    _store.ReadModifyWrite(key, ref remove);
                     Counters.Malformed++;
-                    _output.OnError(new JoinError(_builder.Reason(status), CallSide.Start, merge.Position, merge.TimestampMillis, deadline, default, default, partner));
+                    HalfParser.TryReadKey(partner, CallSide.Start, _partnerKey);
+                    _output.OnError(new JoinError(_builder.Reason(status), CallSide.Start, merge.Position, merge.TimestampMillis, deadline,
+                        _partnerKey.ProjectId, _partnerKey.Id, partner));
                     return;
                 }
 
@@ -65,6 +72,7 @@ public sealed partial class JoinEngine<TOutput>
         public ExpiryOutcome Outcome;
         public SourcePosition Position;
         public long TimestampMillis;
+        public TimerHandle Timer;
 
         public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
         {
@@ -95,8 +103,16 @@ public sealed partial class JoinEngine<TOutput>
             TimestampMillis = record.TimestampMillis;
             var retention = isStart ? engine._options.StartRetention : engine._options.EndRetention;
             var timer = engine.Schedule(Plus(record.TimestampMillis, retention), key);
+            Timer = timer;
             PendingRecord.Write(next, flags | reported, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
             return PendingAction.Write;
         }
+    }
+
+    /// <summary>Removes the key's entry.</summary>
+    private readonly struct RemoveMerge : IPendingMerge
+    {
+        public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next) =>
+            exists ? PendingAction.Delete : PendingAction.Keep;
     }
 }

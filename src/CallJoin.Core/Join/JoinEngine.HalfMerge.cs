@@ -15,18 +15,22 @@ public sealed partial class JoinEngine<TOutput>
         public JoinOutcome Outcome;
         public bool Late;
         public SourcePosition PartnerPosition;
+        public long PartnerTimestamp;
 
         public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
         {
             var options = engine._options;
+
+            // Refused whatever the store holds: a too-large half arriving first cannot wait, so one arriving second
+            // must not join either, or the outcome would depend on arrival order.
+            if (PendingRecord.HeaderSize + payloadLength > engine._store.MaxValueBytes)
+            {
+                Outcome = JoinOutcome.TooLarge;
+                return PendingAction.Keep;
+            }
+
             if (!exists)
             {
-                if (PendingRecord.HeaderSize + payloadLength > engine._store.MaxValueBytes)
-                {
-                    Outcome = JoinOutcome.TooLarge;
-                    return PendingAction.Keep;
-                }
-
                 var deadline = Plus(timestamp, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
                 var timer = engine.Schedule(deadline, key);
                 var flags = side == CallSide.Start ? RecordFlags.Start : RecordFlags.End;
@@ -49,6 +53,7 @@ public sealed partial class JoinEngine<TOutput>
             engine.CopyPartner(record.Payload);
             engine._timers.Cancel(record.Timer);
             PartnerPosition = record.Position;
+            PartnerTimestamp = record.TimestampMillis;
             Outcome = JoinOutcome.Matched;
             Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
             if (options.CompletedRetention <= TimeSpan.Zero)

@@ -16,7 +16,9 @@ namespace CallJoin.Core.Join;
 /// keeps the first and writes a <c>conflicting_duplicate</c> error. An end alone for <see cref="JoinOptions.EndTimeout"/>
 /// writes <c>start_missing</c> and waits <see cref="JoinOptions.EndRetention"/> more for a late start. A start alone
 /// for <see cref="JoinOptions.StartTimeout"/> writes a running row and waits <see cref="JoinOptions.StartRetention"/>
-/// more for its end. Malformed input writes an error record with its reason.
+/// more for its end. Malformed input writes an error record with its reason. A half larger than the store's largest
+/// value writes <c>half_too_large</c> and is not joined, whichever half came first, so its partner meets the timeout
+/// it would meet alone: the outcome does not depend on arrival order.
 /// </para>
 /// <para>
 /// Row versions (created_at) come from the call's own times, not the wall clock or record timestamps: a running row
@@ -64,8 +66,16 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>Size of the pending state.</summary>
     public PendingStoreStats State => _store.Stats;
 
-    /// <summary>Feeds one half. Never throws on bad input: that becomes an error record.</summary>
-    public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis)
+    /// <summary>Feeds one half whose message key is unknown. Never throws on bad input: that becomes an error record.</summary>
+    public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis) =>
+        Process(side, payload, default, position, timestampMillis);
+
+    /// <summary>Feeds one half with its message key (the call id, UTF-8). Never throws on bad input: that becomes an error record.</summary>
+    /// <remarks>
+    /// A non-empty <paramref name="messageKey"/> that differs from the payload's id gives a <c>key_mismatch</c> record and
+    /// the half is not joined; an empty key (a producer that sets none) is accepted, as partitioning cannot be checked.
+    /// </remarks>
+    public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> messageKey, SourcePosition position, long timestampMillis)
     {
         if (side == CallSide.Start)
         {
@@ -89,6 +99,13 @@ public sealed partial class JoinEngine<TOutput>
             return JoinOutcome.Malformed;
         }
 
+        if (!messageKey.IsEmpty && !messageKey.SequenceEqual(_key.Id))
+        {
+            Counters.KeyMismatches++;
+            _output.OnError(new JoinError(JoinErrorReason.KeyMismatch, side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
+            return JoinOutcome.KeyMismatch;
+        }
+
         // A half's timeouts run from when it reached stream time: one stamped in the past (a client's clock behind, a
         // partition read late) still waits its full timeout for its partner instead of expiring on arrival.
         var key = CallKey.From(_key.ProjectId, _key.Id);
@@ -102,7 +119,7 @@ public sealed partial class JoinEngine<TOutput>
                 var sources = side == CallSide.Start
                     ? new RowSources(position, merge.PartnerPosition, Complete: true)
                     : new RowSources(merge.PartnerPosition, position, Complete: true);
-                EmitComplete(start, end, sources, side, position, timestampMillis, payload);
+                EmitComplete(start, end, sources, side, position, timestampMillis, payload, merge.PartnerTimestamp);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;
             case JoinOutcome.Duplicate:
@@ -183,7 +200,7 @@ public sealed partial class JoinEngine<TOutput>
     }
 
     private void EmitComplete(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, in RowSources sources,
-        CallSide side, SourcePosition position, long timestampMillis, ReadOnlySpan<byte> payload)
+        CallSide side, SourcePosition position, long timestampMillis, ReadOnlySpan<byte> payload, long partnerTimestampMillis)
     {
         var status = _builder.Build(start, end, _row);
         if (status == HalfParseStatus.KeyMismatch)
@@ -197,9 +214,20 @@ public sealed partial class JoinEngine<TOutput>
 
         if (status != HalfParseStatus.Ok)
         {
+            // Blame the half the builder failed on (it may be the stored partner: a dump upstream cannot render), and
+            // keep the valid other half in a partner_failed record, so each half leaves exactly one record.
+            var at = At(timestampMillis);
+            var faulty = _builder.ErrorSide;
+            var good = faulty == CallSide.Start ? CallSide.End : CallSide.Start;
+            var arrivingIsFaulty = faulty == side;
+            var partnerPosition = side == CallSide.Start ? sources.End : sources.Start;
+            ReadOnlySpan<byte> partner = _partner.AsSpan(0, _partnerLength);
             Counters.Malformed++;
-            _output.OnError(new JoinError(_builder.Reason(status), side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
-            ReleasePartner(side, sources);
+            _output.OnError(new JoinError(_builder.Reason(status), faulty, arrivingIsFaulty ? position : partnerPosition,
+                arrivingIsFaulty ? timestampMillis : partnerTimestampMillis, at, _key.ProjectId, _key.Id, arrivingIsFaulty ? payload : partner));
+            Counters.PartnerFailed++;
+            _output.OnError(new JoinError(JoinErrorReason.PartnerFailed, good, arrivingIsFaulty ? partnerPosition : position,
+                arrivingIsFaulty ? partnerTimestampMillis : timestampMillis, at, _key.ProjectId, _key.Id, arrivingIsFaulty ? partner : payload));
             return;
         }
 

@@ -18,6 +18,9 @@ public enum JoinOutcome : byte
     /// <summary>Not a valid half; an error record written.</summary>
     Malformed,
 
-    /// <summary>A half with no partner yet that is too large for the pending store; an error record written.</summary>
+    /// <summary>The message's key is not the payload's id; an error record written, the half not joined.</summary>
+    KeyMismatch,
+
+    /// <summary>A half too large for the pending store (whether or not its partner waits); an error record written.</summary>
     TooLarge,
 }

@@ -31,7 +31,8 @@ public sealed class CoPartitionedIngest : IDisposable
     private readonly OffsetLedger _ledger = new();
     private readonly Lock _gate = new();
     private readonly PayloadBuffer _payload = new();
-    private readonly IConsumer<Ignore, int> _consumer;
+    private readonly PayloadBuffer _key = new(256);
+    private readonly IConsumer<int, int> _consumer;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<(CallSide Side, int Partition), long> _committed = [];
     private readonly List<TopicPartitionOffset> _commitBatch = [];
@@ -98,7 +99,7 @@ public sealed class CoPartitionedIngest : IDisposable
             config.Set(key, value);
         }
 
-        var builder = new ConsumerBuilder<Ignore, int>(config).SetValueDeserializer(_payload);
+        var builder = new ConsumerBuilder<int, int>(config).SetKeyDeserializer(_key).SetValueDeserializer(_payload);
         if (options.Ownership == IngestOwnership.Group)
         {
             builder.SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
@@ -333,7 +334,7 @@ public sealed class CoPartitionedIngest : IDisposable
 
     private void ConsumeOne()
     {
-        ConsumeResult<Ignore, int>? result;
+        ConsumeResult<int, int>? result;
         try
         {
             result = _consumer.Consume(_options.PollTimeout);
@@ -361,7 +362,7 @@ public sealed class CoPartitionedIngest : IDisposable
         }
 
         var message = result.Message;
-        _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _payload.Span(message.Value));
+        _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _key.Span(message.Key), _payload.Span(message.Value));
         Volatile.Write(ref _consumedCount, _consumedCount + 1);
     }
 

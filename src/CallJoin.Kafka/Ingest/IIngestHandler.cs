@@ -13,9 +13,12 @@ public interface IIngestHandler
     /// <summary>Whether downstream is behind: while true, the ingest pauses its partitions (polled before every message).</summary>
     bool IsBehind { get; }
 
-    /// <summary>One message; a null or empty value comes as an empty span. The span is reused after the call returns.</summary>
+    /// <summary>
+    /// One message with its key (the call id); a null or empty key or value comes as an empty span. Both spans are
+    /// reused after the call returns.
+    /// </summary>
     /// <remarks>A malformed message must not throw (it becomes an error record); a throw stops the ingest.</remarks>
-    void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value);
+    void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
     /// <summary>
     /// A poll returned no message (input is idle, or the partitions are paused): the moment to move stream time with the

@@ -2,11 +2,12 @@ using Confluent.Kafka;
 
 namespace CallJoin.Kafka.Ingest;
 
-/// <summary>A value deserializer that copies into one reused buffer and returns the length, so no array is allocated per message.</summary>
+/// <summary>A key or value deserializer that copies into one reused buffer and returns the length, so no array is allocated per message.</summary>
 /// <remarks>Only valid with one consume loop: the buffer holds the last message until the next Consume.</remarks>
-internal sealed class PayloadBuffer : IDeserializer<int>
+/// <param name="initialBytes">The buffer's first size; it grows to the largest message seen.</param>
+internal sealed class PayloadBuffer(int initialBytes = 64 * 1024) : IDeserializer<int>
 {
-    private byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[initialBytes];
 
     public int Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context)
     {

@@ -82,7 +82,7 @@ internal sealed class JoinPipeline : IIngestHandler
     public bool IsBehind => _sink.BufferedBytes > _maxBufferedBytes;
 
     /// <inheritdoc />
-    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
+    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (timestampMillis > _latestAllowedTimestamp)
         {
@@ -92,7 +92,7 @@ internal sealed class JoinPipeline : IIngestHandler
         _clock.OnRecord(timestampMillis);
         _watermark.OnRecord(side, partition, timestampMillis, _wallMillis);
         _checkpoints?.OnRecord(side, partition, offset);
-        _engine.Process(side, value, new SourcePosition(partition, offset), timestampMillis);
+        _engine.Process(side, value, key, new SourcePosition(partition, offset), timestampMillis);
         if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
         {
             Checkpoint();

@@ -114,7 +114,7 @@ public sealed class JoinEngineTests
     }
 
     [Fact]
-    public void A_half_too_large_to_wait_is_an_error_but_can_still_complete_a_waiting_partner()
+    public void A_half_too_large_to_wait_is_an_error_and_does_not_complete_a_waiting_partner()
     {
         var output = new RecordingOutput();
         var engine = new JoinEngine<RecordingOutput>(new SmallStore(400), new JoinOptions(), output);
@@ -122,10 +122,12 @@ public sealed class JoinEngineTests
 
         Assert.Equal(JoinOutcome.TooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0));
         engine.Process(CallSide.End, Encoding.UTF8.GetBytes(End("big", 2, T0)), default, T0);
-        Assert.Equal(JoinOutcome.Matched, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0 + 1));
+        Assert.Equal(JoinOutcome.TooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0 + 1));
+        engine.Drain();
 
-        Assert.Equal(["error:half_too_large", "complete"], output.Results.Select(r => r.Kind));
-        Assert.Equal(1, engine.Counters.TooLarge);
+        Assert.Equal(["error:half_too_large", "error:half_too_large", "error:start_missing"], output.Results.Select(r => r.Kind));
+        Assert.Equal(2, engine.Counters.TooLarge);
+        Assert.Equal(0, engine.Counters.Matched);
     }
 
     [Fact]
@@ -150,14 +152,14 @@ public sealed class JoinEngineTests
         Assert.Equal(T0 + (4 * Minute), _output.Results[2].At);
     }
 
-    private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
-        _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
-
-    private static string Start(string id, int v, long ms) =>
+    internal static string Start(string id, int v, long ms) =>
         new HalfEvent(CallSide.Start, "p", id, v, ms * 1000, ms, default).Json;
 
-    private static string End(string id, int v, long ms) =>
+    internal static string End(string id, int v, long ms) =>
         new HalfEvent(CallSide.End, "p", id, v, ms * 1000, ms, default).Json;
+
+    private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
+        _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
 
     private sealed class ReasonOutput : IJoinOutput
     {
@@ -173,7 +175,7 @@ public sealed class JoinEngineTests
     }
 
     /// <summary>The in-memory store with a small value limit, like a FASTER store with small pages.</summary>
-    private sealed class SmallStore(int maxValueBytes) : IPendingStore
+    internal sealed class SmallStore(int maxValueBytes) : IPendingStore
     {
         private readonly InMemoryPendingStore _inner = new();
 

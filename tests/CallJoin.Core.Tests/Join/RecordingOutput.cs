@@ -40,7 +40,8 @@ internal sealed class RecordingOutput : IJoinOutput
         }
 
         // Malformed-input reasons are the parser's business (tested there); the join only promises an error record.
-        var joinReason = error.Reason is JoinErrorReason.StartMissing or JoinErrorReason.ConflictingDuplicate or JoinErrorReason.KeyCollision or JoinErrorReason.HalfTooLarge;
+        var joinReason = error.Reason is JoinErrorReason.StartMissing or JoinErrorReason.ConflictingDuplicate or JoinErrorReason.KeyCollision
+            or JoinErrorReason.HalfTooLarge or JoinErrorReason.KeyMismatch or JoinErrorReason.PartnerFailed;
         Results.Add(new JoinResult(
             joinReason ? "error:" + error.Reason : "error:malformed",
             joinReason ? Encoding.UTF8.GetString(error.ProjectId) : "",

@@ -132,7 +132,7 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
 
         public bool IsBehind => false;
 
-        public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
+        public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
         {
             if (_count == 0)
             {

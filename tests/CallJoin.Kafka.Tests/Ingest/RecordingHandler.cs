@@ -29,9 +29,9 @@ internal sealed class RecordingHandler(Func<CallSide, int, long, bool>? durable 
         Volatile.Write(ref _stallAfter, int.MaxValue);
     }
 
-    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> value)
+    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        Messages.Enqueue(new Received(side, partition, offset, value.ToArray()));
+        Messages.Enqueue(new Received(side, partition, offset, value.ToArray(), key.ToArray()));
         if (_durable(side, partition, offset))
         {
             Ingest!.Durable(side, new SourcePosition(partition, offset));
@@ -44,5 +44,5 @@ internal sealed class RecordingHandler(Func<CallSide, int, long, bool>? durable 
 
     public void OnPartitionsRevoked(IReadOnlyList<int> partitions) => Revoked.Enqueue([.. partitions]);
 
-    internal sealed record Received(CallSide Side, int Partition, long Offset, byte[] Value);
+    internal sealed record Received(CallSide Side, int Partition, long Offset, byte[] Value, byte[] Key);
 }
