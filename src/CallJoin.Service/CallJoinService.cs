@@ -17,7 +17,8 @@ namespace CallJoin.Service;
 /// </summary>
 /// <remarks>
 /// <see cref="StartAsync"/> and <see cref="StopAsync"/> are called once each, in that order; the status properties may be
-/// read from any thread. A fatal ingest error (or a handler failure) completes <see cref="Completion"/> with it.
+/// read from any thread. A fatal ingest error (or a handler failure), or a sink stopped on a failure it must not
+/// retry, completes <see cref="Completion"/> with it.
 /// </remarks>
 public sealed class CallJoinService : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ public sealed class CallJoinService : IAsyncDisposable
     private readonly CallJoinMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly ILogger _sinkLog;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClickHouseClient? _client;
     private IPendingStore? _store;
@@ -44,6 +46,7 @@ public sealed class CallJoinService : IAsyncDisposable
         _metrics = metrics;
         _time = time ?? TimeProvider.System;
         _log = loggers.CreateLogger("CallJoin.Service");
+        _sinkLog = loggers.CreateLogger("CallJoin.Sink");
         metrics.Observe(this);
     }
 
@@ -91,7 +94,8 @@ public sealed class CallJoinService : IAsyncDisposable
 
         var (checkpoints, resumeFrom) = OpenStore();
         var ingestOptions = checkpoints is null ? ingest : ingest with { CommitSafeOffsets = false, StartPositions = resumeFrom?.Positions ?? [] };
-        Sink = new ClickHouseSink(_client, _settings.Sink, _time);
+        Sink = new ClickHouseSink(_client, _settings.Sink, _time, log: _sinkLog);
+        _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, _settings.IdleAdvanceAfter, _settings.Sink.MaxBufferedBytes,
             _settings.DrainTimeout, _metrics, _time, _log, checkpoints);
         if (resumeFrom is not null)
@@ -141,6 +145,10 @@ public sealed class CallJoinService : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 // Out of time: what is not durable was not committed and is read again on restart.
+            }
+            catch (SinkFaultedException)
+            {
+                // Already reported through Completion: what is not durable was not committed.
             }
         }
 
@@ -218,6 +226,14 @@ public sealed class CallJoinService : IAsyncDisposable
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxMigrationRetryDelay.Ticks));
             }
+        }
+    }
+
+    private void OnSinkEnded(Task ended)
+    {
+        if (ended.Exception is { } error)
+        {
+            _completion.TrySetException(error.GetBaseException());
         }
     }
 
