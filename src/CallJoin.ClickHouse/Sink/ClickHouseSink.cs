@@ -151,7 +151,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         var size = row.TextBytes;
         if (size > _options.MaxRowBytes)
         {
-            AddOversize(row, size, origin);
+            AddOversize(row, size, origin, sources.StartHalf, sources.EndHalf);
             return;
         }
 
@@ -166,19 +166,22 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         }
     }
 
-    /// <summary>A row too large to insert becomes an <c>oversize_row</c> error record naming the call and its size.</summary>
-    private void AddOversize(CallRowData row, long size, RowOrigin origin)
+    /// <summary>
+    /// A row too large to insert becomes an <c>oversize_row</c> error record naming the call, with its size and the raw
+    /// halves it was built from (see <see cref="OversizeRowPayload"/>). Rare: the payload is built in a fresh buffer.
+    /// </summary>
+    private void AddOversize(CallRowData row, long size, RowOrigin origin, ReadOnlySpan<byte> startHalf, ReadOnlySpan<byte> endHalf)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var payload = System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{{\"row_bytes\":{size},\"max_row_bytes\":{_options.MaxRowBytes}}}"));
+        var payload = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(256L + startHalf.Length + endHalf.Length, _options.MaxRowBytes));
+        OversizeRowPayload.Write(payload, size, _options.MaxRowBytes, startHalf, endHalf);
         lock (_producerLock)
         {
             ThrowIfCompleted();
             Interlocked.Increment(ref _oversizeRows);
             var block = _current.Errors;
             var start = block.Written;
-            ErrorRecordEncoder.Write(block, "oversize_row", payload, ErrorRecordEncoder.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
+            ErrorRecordEncoder.Write(block, "oversize_row", payload.WrittenSpan, ErrorRecordEncoder.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
             block.EndRow(start, origin, PartitionMonth.FromUnixMillis(origin.Millis));
             Accept(block.Written - start);
         }

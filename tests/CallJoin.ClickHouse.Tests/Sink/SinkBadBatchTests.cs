@@ -194,6 +194,38 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task An_oversize_row_keeps_the_raw_halves_it_was_built_from()
+    {
+        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_oversize_payload");
+        using var timeout = new CancellationTokenSource(SafetyNet);
+        // [1,1,…] dumps as [1, 1, …]: the row outgrows the limit while its halves still fit in an error record.
+        var start = """{"project_id":"proj","id":"wide","op_name":"op","started_at":"2025-01-02T00:00:00Z"}""";
+        var end = "{\"project_id\":\"proj\",\"id\":\"wide\",\"ended_at\":\"2025-01-02T00:00:01Z\",\"output\":[" + string.Join(',', Enumerable.Repeat(1, 1_000)) + "]}";
+        var row = new CallRowData();
+        Assert.Equal(HalfParseStatus.Ok, new CallRowBuilder().Build(System.Text.Encoding.UTF8.GetBytes(start), System.Text.Encoding.UTF8.GetBytes(end), row));
+        var options = new SinkOptions { MaxRowBytes = 2_800 };
+        Assert.InRange(row.TextBytes, options.MaxRowBytes + 1, long.MaxValue);
+        await using (var sink = new ClickHouseSink(db.Client, options))
+        {
+            sink.AddRow(row, 2_000, new RowSources(new(1, 7), new(1, 8), Complete: true)
+            {
+                StartHalf = System.Text.Encoding.UTF8.GetBytes(start),
+                EndHalf = System.Text.Encoding.UTF8.GetBytes(end),
+            });
+            await sink.CompleteAsync(timeout.Token);
+            Assert.Equal(1, sink.OversizeRows);
+        }
+
+        var payload = (string)(await db.Client.ExecuteScalarAsync(
+            "SELECT payload FROM calljoin_errors WHERE reason = 'oversize_row' AND call_id = 'wide' AND partition = 1 AND offset = 8"))!;
+        using var json = System.Text.Json.JsonDocument.Parse(payload);
+        Assert.Equal(start, json.RootElement.GetProperty("start").GetRawText());
+        Assert.Equal(end, json.RootElement.GetProperty("end").GetRawText());
+        Assert.Equal(row.TextBytes, json.RootElement.GetProperty("row_bytes").GetInt64());
+        Assert.Equal(0UL, await db.CountAsync("SELECT count() FROM calls_complete"));
+    }
+
+    [Fact]
     public void Identifiers_are_backquoted_with_backquotes_and_backslashes_escaped()
     {
         Assert.Equal("`weave-prod`", ClickHouseIdentifier.Quote("weave-prod"));
