@@ -54,6 +54,27 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
+    public async Task An_insert_clickhouse_refuses_for_spanning_too_many_partitions_is_bisected_and_lands()
+    {
+        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_partitions");
+        using var timeout = new CancellationTokenSource(SafetyNet);
+        var rows = new SinkTestRows();
+        var transport = new FaultyTransport(new DriverInsertTransport(db.Client, gzip: true));
+        // A limit above the server's (max_partitions_per_insert_block = 100): the first insert is refused with code 252.
+        await using var sink = new ClickHouseSink(transport, new SinkOptions { MaxPartitionsPerInsert = 1_000 });
+        for (var i = 0; i < 150; i++)
+        {
+            sink.AddRow(rows.Build(i, months: i - 100), 1_000, SinkTestRows.Sources(i));
+        }
+
+        await sink.CompleteAsync(timeout.Token);
+
+        Assert.Equal(150UL, await db.CountAsync("SELECT count() FROM calls_complete FINAL"));
+        Assert.Equal(3, transport.Attempts);   // refused, then two halves of 75 months
+        Assert.Equal((0L, 0L), (sink.RejectedRows, sink.Retries));
+    }
+
+    [Fact]
     public async Task A_row_refused_with_an_unknown_code_is_isolated_and_the_acks_go_on()
     {
         using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_unknown_code");
