@@ -12,10 +12,10 @@ public sealed partial class ClickHouseSink
 
     /// <summary>
     /// What to do about a failed insert. Transient: network and I/O errors, timeouts (a cancellation the sink did not
-    /// ask for is the HTTP client's timeout), an HTTP error whose body is not ClickHouse's (a proxy or load balancer),
-    /// and <see cref="SinkOptions.TransientErrorCodes"/>. Fatal: <see cref="SinkOptions.FatalErrorCodes"/> and every
-    /// exception that is neither ClickHouse's nor the network's (a bug). Refused: every other ClickHouse error, and
-    /// "too many partitions for single INSERT block" (a smaller block fits).
+    /// ask for is the HTTP client's timeout), an HTTP error whose body is not ClickHouse's (a proxy or load balancer)
+    /// except a 413 (body too large), and <see cref="SinkOptions.TransientErrorCodes"/>. Fatal: <see cref="SinkOptions.FatalErrorCodes"/> and every
+    /// exception that is neither ClickHouse's nor the network's (a bug). Refused: every other ClickHouse error,
+    /// "too many partitions for single INSERT block" and a proxy's 413 (a smaller block fits).
     /// </summary>
     public static InsertFailureKind Classify(Exception error, SinkOptions options)
     {
@@ -23,7 +23,8 @@ public sealed partial class ClickHouseSink
         ArgumentNullException.ThrowIfNull(options);
         return error switch
         {
-            ClickHouseServerException server when !SinkFailure.IsFromClickHouse(server) => InsertFailureKind.Transient,
+            ClickHouseServerException server when !SinkFailure.IsFromClickHouse(server) =>
+                SinkFailure.IsPayloadTooLarge(server) ? InsertFailureKind.Refused : InsertFailureKind.Transient,
             ClickHouseServerException server when SinkFailure.IsTooManyPartitions(server) => InsertFailureKind.Refused,
             ClickHouseServerException server when options.TransientErrorCodes.Contains(server.ErrorCode) => InsertFailureKind.Transient,
             ClickHouseServerException server when options.FatalErrorCodes.Contains(server.ErrorCode) => InsertFailureKind.Fatal,

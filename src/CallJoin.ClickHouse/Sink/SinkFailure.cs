@@ -16,6 +16,13 @@ internal static class SinkFailure
     public static bool IsFromClickHouse(ClickHouseServerException error) =>
         error.Message.AsSpan().TrimStart().StartsWith("Code: ", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether a proxy in front of ClickHouse refused the request body as too large (HTTP 413; the driver keeps only the
+    /// body, so this reads its text). Retrying the same bytes would stall the sink; a smaller block can pass.
+    /// </summary>
+    public static bool IsPayloadTooLarge(ClickHouseServerException error) =>
+        error.Message.Contains("413", StringComparison.Ordinal) && error.Message.Contains("Too Large", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether ClickHouse refused the insert for touching more partitions than <c>max_partitions_per_insert_block</c>.</summary>
     public static bool IsTooManyPartitions(ClickHouseServerException error) =>
         error.ErrorCode == 252 && error.Message.Contains("partitions for single INSERT block", StringComparison.OrdinalIgnoreCase);

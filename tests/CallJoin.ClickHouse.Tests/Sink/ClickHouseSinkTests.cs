@@ -284,6 +284,8 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
         Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(Server(252, "Too many parts (3000). Merges are processing significantly slower than inserts. (TOO_MANY_PARTS)"), options));
         Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(Server(241, "Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)"), options));
         Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(ClickHouseServerException.FromServerResponse("<html>502 Bad Gateway</html>", "INSERT"), options));
+        Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(
+            ClickHouseServerException.FromServerResponse("<html><head><title>413 Request Entity Too Large</title></head></html>", "INSERT"), options));
         Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(252, "Too many partitions for single INSERT block (more than 100). (TOO_MANY_PARTS)"), options));
         Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(469, "Constraint `c` is violated. (VIOLATED_CONSTRAINT)"), options));
         Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(4321, "A code nobody knows. (SOMETHING_NEW)"), options));
