@@ -69,7 +69,7 @@ internal static class SinkRateBench
         }
 
         // Warm-up (JIT, connections, the engine's first parts), not measured: a tenth of the rows through the sink.
-        await using (var warm = new ClickHouseSink(client, defaults with { CallsTable = $"{Database}.calls_complete", ErrorsTable = $"{Database}.calljoin_errors" }))
+        await using (var warm = new ClickHouseSink(client, defaults with { Database = Database }))
         {
             for (var i = 0; i < payloads.Length / 10; i++)
             {
@@ -84,7 +84,7 @@ internal static class SinkRateBench
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var (parallel, gzip) in new[] { (1, false), (2, false), (2, true) })
         {
-            var options = defaults with { MaxParallelInserts = parallel, Gzip = gzip, CallsTable = $"{Database}.calls_complete", ErrorsTable = $"{Database}.calljoin_errors" };
+            var options = defaults with { MaxParallelInserts = parallel, Gzip = gzip, Database = Database };
             await Measure($"ClickHouseSink, {parallel} parallel insert{(parallel > 1 ? "s" : "")}, {(gzip ? "gzip" : "no compression")} (incl. row building)", async () =>
             {
                 await using var sink = new ClickHouseSink(client, options);

@@ -128,8 +128,7 @@ internal static class DemoCommand
         Sink = new SinkOptions
         {
             MaxBatchDelay = TimeSpan.FromMilliseconds(500),
-            CallsTable = $"{Database}.calls_complete",
-            ErrorsTable = $"{Database}.calljoin_errors",
+            Database = Database,
         },
         State = new PendingStoreOptions { Directory = Path.Combine(dataDir, "state"), MemoryBudgetBytes = 64L << 20, DeleteOnDispose = true },
         IdleAdvanceAfter = TimeSpan.FromSeconds(1),

@@ -91,13 +91,7 @@ internal static class ReplayCommand
         {
             using var client = new ClickHouseClient(endpoint.ConnectionString);
             await new SchemaMigrator(client, endpoint.Database).MigrateAsync(ct: stop).ConfigureAwait(false);
-            await using var clickHouse = new ClickHouseSink(client, new SinkOptions
-            {
-                CallsTable = $"{endpoint.Database}.{CallsCompleteTable.Name}",
-                ErrorsTable = $"{endpoint.Database}.{ErrorRecordEncoder.TableName}",
-                StartTopic = startTopic,
-                EndTopic = endTopic,
-            });
+            await using var clickHouse = new ClickHouseSink(client, new SinkOptions { Database = endpoint.Database, StartTopic = startTopic, EndTopic = endTopic });
             var output = new CountingOutput<ClickHouseSinkOutput>(new ClickHouseSinkOutput(clickHouse));
             var engine = new JoinEngine<CountingOutput<ClickHouseSinkOutput>>(store, join, output);
             summary = await DumpReplay.RunAsync(input, engine, startTopic, endTopic, drain, () => clickHouse.WaitForCapacityAsync(stop),

@@ -17,7 +17,8 @@ namespace CallJoin.Service;
 /// </summary>
 /// <remarks>
 /// <see cref="StartAsync"/> and <see cref="StopAsync"/> are called once each, in that order; the status properties may be
-/// read from any thread. A fatal ingest error (or a handler failure) completes <see cref="Completion"/> with it.
+/// read from any thread. A fatal ingest error (or a handler failure), or a sink stopped on a failure it must not
+/// retry, completes <see cref="Completion"/> with it.
 /// </remarks>
 public sealed class CallJoinService : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ public sealed class CallJoinService : IAsyncDisposable
     private readonly CallJoinMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly ILogger _sinkLog;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ClickHouseClient? _client;
     private IPendingStore? _store;
@@ -44,6 +46,7 @@ public sealed class CallJoinService : IAsyncDisposable
         _metrics = metrics;
         _time = time ?? TimeProvider.System;
         _log = loggers.CreateLogger("CallJoin.Service");
+        _sinkLog = loggers.CreateLogger("CallJoin.Sink");
         metrics.Observe(this);
     }
 
@@ -92,7 +95,8 @@ public sealed class CallJoinService : IAsyncDisposable
         var (checkpoints, resumeFrom) = OpenStore();
         var ingestOptions = checkpoints is null ? ingest : ingest with { CommitSafeOffsets = false, StartPositions = resumeFrom?.Positions ?? [] };
         // Error records name the topics actually read, whatever the sink settings were built from.
-        Sink = new ClickHouseSink(_client, _settings.Sink with { StartTopic = ingest.StartTopic, EndTopic = ingest.EndTopic }, _time);
+        Sink = new ClickHouseSink(_client, _settings.Sink with { StartTopic = ingest.StartTopic, EndTopic = ingest.EndTopic }, _time, log: _sinkLog);
+        _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, streamTime, _settings.Sink.MaxBufferedBytes,
             _settings.DrainTimeout, _metrics, _time, _log, checkpoints);
@@ -143,6 +147,10 @@ public sealed class CallJoinService : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 // Out of time: what is not durable was not committed and is read again on restart.
+            }
+            catch (SinkFaultedException)
+            {
+                // Already reported through Completion: what is not durable was not committed.
             }
         }
 
@@ -236,6 +244,14 @@ public sealed class CallJoinService : IAsyncDisposable
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxMigrationRetryDelay.Ticks));
             }
+        }
+    }
+
+    private void OnSinkEnded(Task ended)
+    {
+        if (ended.Exception is { } error)
+        {
+            _completion.TrySetException(error.GetBaseException());
         }
     }
 

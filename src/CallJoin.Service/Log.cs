@@ -35,8 +35,10 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Critical, "The ingest stopped with an error; shutting down")]
     public static partial void IngestFailed(ILogger log, Exception error);
 
-    [LoggerMessage(11, LogLevel.Warning, "ClickHouse insert failing, retrying: {Reason}")]
-    public static partial void SinkFailing(ILogger log, string reason);
+    // 11 (sink failing) moved to the sink's own log messages, category CallJoin.Sink (CallJoin.ClickHouse.Sink.SinkLog).
+
+    [LoggerMessage(15, LogLevel.Critical, "CallJoin stopped with an error; exiting with code 1")]
+    public static partial void Failed(ILogger log, Exception error);
 
     [LoggerMessage(12, LogLevel.Debug, "State checkpoint of {Partitions} partition positions in {Millis} ms (committed: {Committed})")]
     public static partial void Checkpointed(ILogger log, int partitions, long millis, bool committed);

@@ -22,8 +22,8 @@ public static class CallJoinMigrations
         ]),
         new(5, "insert deduplication window", db =>
         [
-            $"ALTER TABLE {db}.{CallsCompleteTable.Name} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
-            $"ALTER TABLE {db}.{CallJoinErrorsTable.Name} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
+            $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallsCompleteTable.Name)} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
+            $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallJoinErrorsTable.Name)} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
         ]),
     ];
 }

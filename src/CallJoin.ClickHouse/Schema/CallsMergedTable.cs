@@ -71,7 +71,7 @@ public static class CallsMergedTable
     /// columns are qualified (<c>p.</c>) so that they never resolve to the aggregate aliases of the same name.
     /// </summary>
     public static string CreateViewStatement(string database) => $"""
-        CREATE MATERIALIZED VIEW IF NOT EXISTS {database}.{ViewName} TO {database}.{Name} AS
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {database}.{ClickHouseIdentifier.Quote(ViewName)} TO {database}.{ClickHouseIdentifier.Quote(Name)} AS
         SELECT
             p.project_id AS project_id,
             p.id AS id,
@@ -97,7 +97,7 @@ public static class CallsMergedTable
             argMaxState(p.display_name, p.created_at) AS display_name,
             anySimpleState(coalesce(p.started_at, p.ended_at, p.created_at)) AS sortable_datetime,
             anySimpleState(p.otel_dump) AS otel_dump
-        FROM {database}.{CallPartsTable.Name} AS p
+        FROM {database}.{ClickHouseIdentifier.Quote(CallPartsTable.Name)} AS p
         GROUP BY p.project_id, p.id
         """;
 

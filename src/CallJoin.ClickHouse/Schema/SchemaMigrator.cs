@@ -13,8 +13,8 @@ namespace CallJoin.ClickHouse.Schema;
 /// </remarks>
 public sealed class SchemaMigrator(ClickHouseClient client, string database)
 {
-    private const string Ledger = "calljoin_migrations";
-    private readonly string _db = QuoteIdentifier(database);
+    private static readonly string Ledger = ClickHouseIdentifier.Quote("calljoin_migrations");
+    private readonly string _db = ClickHouseIdentifier.Quote(database);
     private readonly string _dbLiteral = "'" + database.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     /// <summary>Applies pending steps; returns the versions applied by this call (empty when already current).</summary>
@@ -86,13 +86,6 @@ public sealed class SchemaMigrator(ClickHouseClient client, string database)
         }
 
         return versions;
-    }
-
-    /// <summary>Backquotes a database or table name for DDL.</summary>
-    public static string QuoteIdentifier(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return "`" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("`", "\\`", StringComparison.Ordinal) + "`";
     }
 
     private Task<int> ExecuteAsync(string sql, CancellationToken ct) => client.ExecuteNonQueryAsync(sql, cancellationToken: ct);

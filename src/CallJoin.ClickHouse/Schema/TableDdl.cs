@@ -6,7 +6,7 @@ namespace CallJoin.ClickHouse.Schema;
 internal static class TableDdl
 {
     /// <param name="database">Already quoted.</param>
-    /// <param name="name">The table name.</param>
+    /// <param name="name">The table name (quoted here).</param>
     /// <param name="columns">In table order.</param>
     /// <param name="skipIndexes">Data-skipping indexes, if any.</param>
     /// <param name="engine">The engine clause.</param>
@@ -24,7 +24,7 @@ internal static class TableDdl
             columns.Select(c => c.ToDdl())
                 .Concat((skipIndexes ?? []).Select(i => $"INDEX {i.Name} {i.Expression} TYPE {i.Type} GRANULARITY {i.Granularity}")));
         var ddl = new StringBuilder()
-            .Append("CREATE TABLE IF NOT EXISTS ").Append(database).Append('.').Append(name).Append('\n')
+            .Append("CREATE TABLE IF NOT EXISTS ").Append(database).Append('.').Append(ClickHouseIdentifier.Quote(name)).Append('\n')
             .Append("(\n    ").Append(body).Append("\n)\n")
             .Append("ENGINE = ").Append(engine);
         Clause(ddl, "PARTITION BY", partitionBy);

@@ -5,17 +5,33 @@ using ClickHouse.Driver;
 
 namespace CallJoin.ClickHouse.Sink;
 
-/// <summary>The sending half of the sink: tokens, retries with backoff, bisection of refused blocks.</summary>
+/// <summary>The sending half of the sink: tokens, grouping by month, retries with backoff, bisection of refused blocks.</summary>
 public sealed partial class ClickHouseSink
 {
     private const int MaxErrorMessageChars = 2000;
 
-    /// <summary>Whether a failed insert may succeed if sent again unchanged.</summary>
-    public static bool IsPermanent(Exception error, IReadOnlySet<int> permanentCodes)
+    /// <summary>
+    /// What to do about a failed insert. Transient: network and I/O errors, timeouts (a cancellation the sink did not
+    /// ask for is the HTTP client's timeout), an HTTP error whose body is not ClickHouse's (a proxy or load balancer)
+    /// except a 413 (body too large), and <see cref="SinkOptions.TransientErrorCodes"/>. Fatal: <see cref="SinkOptions.FatalErrorCodes"/> and every
+    /// exception that is neither ClickHouse's nor the network's (a bug). Refused: every other ClickHouse error,
+    /// "too many partitions for single INSERT block" and a proxy's 413 (a smaller block fits).
+    /// </summary>
+    public static InsertFailureKind Classify(Exception error, SinkOptions options)
     {
         ArgumentNullException.ThrowIfNull(error);
-        ArgumentNullException.ThrowIfNull(permanentCodes);
-        return error is ClickHouseServerException server && permanentCodes.Contains(server.ErrorCode);
+        ArgumentNullException.ThrowIfNull(options);
+        return error switch
+        {
+            ClickHouseServerException server when !SinkFailure.IsFromClickHouse(server) =>
+                SinkFailure.IsPayloadTooLarge(server) ? InsertFailureKind.Refused : InsertFailureKind.Transient,
+            ClickHouseServerException server when SinkFailure.IsTooManyPartitions(server) => InsertFailureKind.Refused,
+            ClickHouseServerException server when options.TransientErrorCodes.Contains(server.ErrorCode) => InsertFailureKind.Transient,
+            ClickHouseServerException server when options.FatalErrorCodes.Contains(server.ErrorCode) => InsertFailureKind.Fatal,
+            ClickHouseServerException => InsertFailureKind.Refused,
+            HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException => InsertFailureKind.Transient,
+            _ => InsertFailureKind.Fatal,
+        };
     }
 
     /// <summary>The <c>insert_deduplication_token</c> of a batch: its sequence and a hash of its content.</summary>
@@ -31,13 +47,20 @@ public sealed partial class ClickHouseSink
     private async Task SendLoopAsync()
     {
         var ct = _stopping.Token;
-        while (await _sealed.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        try
         {
-            while (_sealed.Reader.TryRead(out var batch))
+            while (await _sealed.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                await DeliverAsync(batch, ct).ConfigureAwait(false);
-                Acknowledge(batch);
+                while (_sealed.Reader.TryRead(out var batch))
+                {
+                    await DeliverAsync(batch, ct).ConfigureAwait(false);
+                    Acknowledge(batch);
+                }
             }
+        }
+        catch (Exception) when (Volatile.Read(ref _fault) is not null)
+        {
+            // Faulted (here or in another sender, which cancelled this one): Completion carries the error.
         }
     }
 
@@ -48,27 +71,83 @@ public sealed partial class ClickHouseSink
             batch.Calls.Rows(0, batch.Calls.Count).Span, batch.Errors.Rows(0, batch.Errors.Count).Span);
         if (!batch.Calls.IsEmpty)
         {
-            await InsertIsolatingAsync(batch, batch.Calls, 0, batch.Calls.Count, token + "-c", isCalls: true, ct).ConfigureAwait(false);
+            await InsertByMonthAsync(batch, batch.Calls, token + "-c", isCalls: true, ct).ConfigureAwait(false);
         }
 
         if (!batch.Errors.IsEmpty)
         {
-            await InsertIsolatingAsync(batch, batch.Errors, 0, batch.Errors.Count, token + "-e", isCalls: false, ct).ConfigureAwait(false);
+            await InsertByMonthAsync(batch, batch.Errors, token + "-e", isCalls: false, ct).ConfigureAwait(false);
         }
 
         if (!batch.Rejected.IsEmpty)
         {
-            await InsertIsolatingAsync(batch, batch.Rejected, 0, batch.Rejected.Count, token + "-r", isCalls: false, ct).ConfigureAwait(false);
+            await InsertByMonthAsync(batch, batch.Rejected, token + "-r", isCalls: false, ct).ConfigureAwait(false);
+            SinkLog.RowsRefused(_log, batch.Rejected.Count, batch.Sequence, SinkFailure.Describe(batch.FirstRefusal!));
+        }
+
+        if (batch.DroppedErrorRecords > 0)
+        {
+            SinkLog.ErrorRecordsDropped(_log, batch.DroppedErrorRecords, batch.Sequence, SinkFailure.Describe(batch.FirstRefusal!));
         }
     }
 
     /// <summary>
-    /// Inserts rows [<paramref name="from"/>, <paramref name="to"/>); if ClickHouse refuses them for good, inserts each
-    /// half under a token derived from this one (so a retried half is deduplicated too), down to single rows.
+    /// Inserts a block whose rows span at most <see cref="SinkOptions.MaxPartitionsPerInsert"/> months as it is (the
+    /// usual case: no copy). Otherwise copies its rows, ordered by month, into inserts of at most that many months each,
+    /// every one under a token derived from <paramref name="token"/> and its place in that order: the same block always
+    /// gives the same inserts and tokens, so a retried one is deduplicated.
+    /// </summary>
+    private async Task InsertByMonthAsync(SinkBatch batch, RowBlock block, string token, bool isCalls, CancellationToken ct)
+    {
+        var maxMonths = _options.MaxPartitionsPerInsert;
+        if (block.MonthSpan <= maxMonths)
+        {
+            await InsertIsolatingAsync(batch, block, 0, block.Count, token, isCalls, ct).ConfigureAwait(false);
+            return;
+        }
+
+        // Month in the high half, row index in the low half: sorted, rows of a month keep their order.
+        var order = new long[block.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = ((long)block.Month(i) << 32) | (uint)i;
+        }
+
+        Array.Sort(order);
+        var group = batch.Regrouped;
+        var groupNumber = 0;
+        var months = 0;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var month = (int)(order[i] >> 32);
+            var newMonth = i == 0 || month != (int)(order[i - 1] >> 32);
+            if (newMonth && months == maxMonths)
+            {
+                await InsertGroupAsync(groupNumber++).ConfigureAwait(false);
+                months = 0;
+            }
+
+            months += newMonth ? 1 : 0;
+            group.CopyRow(block, (int)(order[i] & 0xFFFF_FFFF));
+        }
+
+        await InsertGroupAsync(groupNumber).ConfigureAwait(false);
+
+        async Task InsertGroupAsync(int number)
+        {
+            var groupToken = string.Create(CultureInfo.InvariantCulture, $"{token}-m{number}");
+            await InsertIsolatingAsync(batch, group, 0, group.Count, groupToken, isCalls, ct).ConfigureAwait(false);
+            group.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Inserts rows [<paramref name="from"/>, <paramref name="to"/>); if ClickHouse refuses them, inserts each half under
+    /// a token derived from this one (so a retried half is deduplicated too), down to single rows.
     /// </summary>
     private async Task InsertIsolatingAsync(SinkBatch batch, RowBlock block, int from, int to, string token, bool isCalls, CancellationToken ct)
     {
-        var table = isCalls ? _options.CallsTable : _options.ErrorsTable;
+        var table = isCalls ? _callsTable : _errorsTable;
         var columns = isCalls ? CallRowEncoder.ColumnNames : ErrorRecordEncoder.ColumnNames;
         var refusal = await InsertWithRetryAsync(table, columns, block.Rows(from, to), token, ct).ConfigureAwait(false);
         if (refusal is null)
@@ -76,6 +155,7 @@ public sealed partial class ClickHouseSink
             return;
         }
 
+        batch.FirstRefusal ??= refusal;
         if (to - from > 1)
         {
             var middle = from + ((to - from) / 2);
@@ -86,8 +166,9 @@ public sealed partial class ClickHouseSink
 
         if (!isCalls)
         {
-            // A refused error record has nowhere else to go: it is dropped and counted.
+            // A refused error record has nowhere else to go: it is dropped, counted and logged (per batch).
             Interlocked.Increment(ref _droppedErrorRecords);
+            batch.DroppedErrorRecords++;
             return;
         }
 
@@ -95,30 +176,74 @@ public sealed partial class ClickHouseSink
         Interlocked.Increment(ref _rejectedRows);
     }
 
-    /// <summary>One insert, retried while failures are transient; returns the permanent refusal, or null once durable.</summary>
+    /// <summary>
+    /// One insert, retried while failures are transient; returns ClickHouse's refusal, or null once durable. A fatal
+    /// failure faults the sink and throws.
+    /// </summary>
     private async Task<ClickHouseServerException?> InsertWithRetryAsync(
         string table, IReadOnlyList<string> columns, ReadOnlyMemory<byte> rows, string token, CancellationToken ct)
     {
-        for (var attempt = 0; ; attempt++)
+        var failures = 0;
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await _transport.InsertAsync(table, columns, rows, token, ct).ConfigureAwait(false);
-                return null;
-            }
-            catch (Exception error) when (!ct.IsCancellationRequested)
-            {
-                if (IsPermanent(error, _options.PermanentErrorCodes))
+                TimeSpan delay;
+                try
                 {
-                    return (ClickHouseServerException)error;
+                    await _transport.InsertAsync(table, columns, rows, token, ct).ConfigureAwait(false);
+                    if (failures > 0)
+                    {
+                        SinkLog.InsertRecovered(_log, table, failures);
+                    }
+
+                    return null;
+                }
+                catch (Exception error) when (!ct.IsCancellationRequested)
+                {
+                    switch (Classify(error, _options))
+                    {
+                        case InsertFailureKind.Refused:
+                            return (ClickHouseServerException)error;
+                        case InsertFailureKind.Fatal:
+                            Fault(error, table);
+                            throw;
+                    }
+
+                    if (failures++ == 0)
+                    {
+                        Interlocked.Increment(ref _insertsRetrying);
+                    }
+
+                    Volatile.Write(ref _lastTransientError, error);
+                    var retries = Interlocked.Increment(ref _retries);
+                    delay = Backoff(attempt - 1);
+                    if (ShouldLogFailure())
+                    {
+                        SinkLog.InsertFailing(_log, table, attempt, retries, delay, SinkFailure.Describe(error));
+                    }
                 }
 
-                Volatile.Write(ref _lastTransientError, error);
-                Interlocked.Increment(ref _retries);
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             }
-
-            await Task.Delay(Backoff(attempt), _time, ct).ConfigureAwait(false);
         }
+        finally
+        {
+            if (failures > 0 && Interlocked.Decrement(ref _insertsRetrying) == 0)
+            {
+                // The outage is over: the next one's first failure is logged at once.
+                Interlocked.Exchange(ref _nextFailureLogAt, long.MinValue);
+            }
+        }
+    }
+
+    /// <summary>True for the first transient failure, then at most once per <see cref="SinkOptions.FailureLogInterval"/>.</summary>
+    private bool ShouldLogFailure()
+    {
+        var now = _time.GetTimestamp();
+        var due = Interlocked.Read(ref _nextFailureLogAt);
+        var next = now + (long)(_options.FailureLogInterval.TotalSeconds * _time.TimestampFrequency);
+        return now >= due && Interlocked.CompareExchange(ref _nextFailureLogAt, next, due) == due;
     }
 
     /// <summary>Exponential backoff with "equal jitter": half the nominal delay, plus up to as much again at random.</summary>
@@ -155,6 +280,6 @@ public sealed partial class ClickHouseSink
         ErrorRecordEncoder.Write(
             rejected, reason, Encoding.UTF8.GetBytes(payload), _options.Topic(origin.Side), origin.Position,
             projectId.Span, id.Span, origin.Millis, nowMillis);
-        rejected.EndRow(start, origin);
+        rejected.EndRow(start, origin, PartitionMonth.FromUnixMillis(origin.Millis));
     }
 }

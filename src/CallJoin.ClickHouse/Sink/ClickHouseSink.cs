@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using ClickHouse.Driver;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CallJoin.ClickHouse.Sink;
 
@@ -17,11 +19,15 @@ namespace CallJoin.ClickHouse.Sink;
 /// <see cref="FlushAsync"/>): one thread at a time (the join engine's). Rows are encoded straight into a pooled buffer.
 /// </para>
 /// <para>
-/// Sending: <see cref="SinkOptions.MaxParallelInserts"/> senders. A transient failure (network, timeout, server-side
-/// error not about the data) is retried forever with exponential backoff and jitter, with the same bytes and token, so
-/// an insert that did land before its failure was reported is dropped by ClickHouse's deduplication. A permanent
-/// failure (see <see cref="SinkOptions.PermanentErrorCodes"/>) bisects the block; a single row still refused goes to
-/// the error table as <c>rejected_by_clickhouse:&lt;code&gt;</c>.
+/// Sending: <see cref="SinkOptions.MaxParallelInserts"/> senders; a block spanning more months than
+/// <see cref="SinkOptions.MaxPartitionsPerInsert"/> is sent as several inserts grouped by month. Failures fall in three
+/// classes (<see cref="Classify"/>). A transient one (network, timeout, <see cref="SinkOptions.TransientErrorCodes"/>)
+/// is retried forever with exponential backoff and jitter, with the same bytes and token, so an insert that did land
+/// before its failure was reported is dropped by ClickHouse's deduplication; it is logged (rate-limited), counted and
+/// shown by <see cref="IsFailing"/>. Any other ClickHouse error is a refusal of these rows: the block is bisected and a
+/// single row still refused goes to the error table as <c>rejected_by_clickhouse:&lt;code&gt;</c>. Anything else (a
+/// bug, or <see cref="SinkOptions.FatalErrorCodes"/>) is not retried: the sink stops and <see cref="Completion"/>
+/// faults.
 /// </para>
 /// <para>
 /// Memory: unacknowledged batches are counted; above <see cref="SinkOptions.MaxBufferedBytes"/>,
@@ -45,8 +51,12 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     private readonly Dictionary<long, SinkBatch> _done = [];
     private readonly List<(long Sequence, TaskCompletionSource Done)> _flushWaiters = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _log;
     private readonly ITimer _timer;
     private readonly Task[] _senders;
+    private readonly string _callsTable;
+    private readonly string _errorsTable;
     private SinkBatch _current;
     private long _nextSequence;
     private long _nextAck;
@@ -58,16 +68,19 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     private long _droppedErrorRecords;
     private TaskCompletionSource? _capacity;
     private Exception? _lastTransientError;
+    private SinkFaultedException? _fault;
+    private int _insertsRetrying;
+    private long _nextFailureLogAt = long.MinValue;
     private bool _completed;
 
     /// <summary>A sink over ClickHouse.Driver (see <see cref="DriverInsertTransport"/>).</summary>
-    public ClickHouseSink(ClickHouseClient client, SinkOptions options, TimeProvider? time = null, Random? jitter = null)
-        : this(new DriverInsertTransport(client, (options ?? throw new ArgumentNullException(nameof(options))).Gzip), options, time, jitter)
+    public ClickHouseSink(ClickHouseClient client, SinkOptions options, TimeProvider? time = null, Random? jitter = null, ILogger? log = null)
+        : this(new DriverInsertTransport(client, (options ?? throw new ArgumentNullException(nameof(options))).Gzip), options, time, jitter, log)
     {
     }
 
     /// <summary>A sink over any transport; <paramref name="jitter"/> seeds the retry jitter (tests pass a seeded one).</summary>
-    public ClickHouseSink(IInsertTransport transport, SinkOptions options, TimeProvider? time = null, Random? jitter = null)
+    public ClickHouseSink(IInsertTransport transport, SinkOptions options, TimeProvider? time = null, Random? jitter = null, ILogger? log = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
@@ -76,6 +89,9 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _jitter = jitter ?? new Random();
+        _log = log ?? NullLogger.Instance;
+        _callsTable = ClickHouseIdentifier.Qualified(options.Database, options.CallsTable);
+        _errorsTable = ClickHouseIdentifier.Qualified(options.Database, options.ErrorsTable);
         _current = new SinkBatch(options.MaxBatchBytes);
         _senders = new Task[options.MaxParallelInserts];
         for (var i = 0; i < _senders.Length; i++)
@@ -86,7 +102,10 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         _timer = _time.CreateTimer(static s => ((ClickHouseSink)s!).OnTick(), this, options.MaxBatchDelay, options.MaxBatchDelay);
     }
 
-    /// <summary>Acknowledgements, one per batch, in batch order. Completed when the sink is completed or disposed.</summary>
+    /// <summary>
+    /// Acknowledgements, one per batch, in batch order. Completed when the sink is completed, disposed or faulted (then
+    /// <see cref="Completion"/> says why).
+    /// </summary>
     public ChannelReader<SinkAck> Acks => _acks.Reader;
 
     /// <summary>Bytes of RowBinary accepted and not yet acknowledged.</summary>
@@ -110,6 +129,15 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// <summary>The last transient failure seen (for health reporting); null while none.</summary>
     public Exception? LastTransientError => Volatile.Read(ref _lastTransientError);
 
+    /// <summary>Whether an insert is failing transiently right now (retrying): ClickHouse is down or overloaded.</summary>
+    public bool IsFailing => Volatile.Read(ref _insertsRetrying) > 0;
+
+    /// <summary>
+    /// Completes when the sink has completed or been disposed; faults with a <see cref="SinkFaultedException"/> when it
+    /// stopped on a failure it must not retry (a bug, or a configuration ClickHouse refuses whatever the rows).
+    /// </summary>
+    public Task Completion => _completion.Task;
+
     /// <summary>Appends a calls_complete row to the open batch (encoded now: the row may be reused on return).</summary>
     /// <param name="row">The row.</param>
     /// <param name="createdAtMillis">Its ReplacingMergeTree version.</param>
@@ -123,7 +151,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         var size = row.TextBytes;
         if (size > _options.MaxRowBytes)
         {
-            AddOversize(row, size, origin);
+            AddOversize(row, size, origin, sources.StartHalf, sources.EndHalf);
             return;
         }
 
@@ -133,25 +161,28 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             var block = _current.Calls;
             var start = block.Written;
             CallRowEncoder.Write(block, row, createdAtMillis);
-            block.EndRow(start, origin);
+            block.EndRow(start, origin, PartitionMonth.FromUnixMicros(row.StartedAtMicros));
             Accept(block.Written - start);
         }
     }
 
-    /// <summary>A row too large to insert becomes an <c>oversize_row</c> error record naming the call and its size.</summary>
-    private void AddOversize(CallRowData row, long size, RowOrigin origin)
+    /// <summary>
+    /// A row too large to insert becomes an <c>oversize_row</c> error record naming the call, with its size and the raw
+    /// halves it was built from (see <see cref="OversizeRowPayload"/>). Rare: the payload is built in a fresh buffer.
+    /// </summary>
+    private void AddOversize(CallRowData row, long size, RowOrigin origin, ReadOnlySpan<byte> startHalf, ReadOnlySpan<byte> endHalf)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var payload = System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{{\"row_bytes\":{size},\"max_row_bytes\":{_options.MaxRowBytes}}}"));
+        var payload = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(256L + startHalf.Length + endHalf.Length, _options.MaxRowBytes));
+        OversizeRowPayload.Write(payload, size, _options.MaxRowBytes, startHalf, endHalf);
         lock (_producerLock)
         {
             ThrowIfCompleted();
             Interlocked.Increment(ref _oversizeRows);
             var block = _current.Errors;
             var start = block.Written;
-            ErrorRecordEncoder.Write(block, "oversize_row", payload, _options.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
-            block.EndRow(start, origin);
+            ErrorRecordEncoder.Write(block, "oversize_row", payload.WrittenSpan, _options.Topic(origin.Side), origin.Position, row.ProjectId, row.Id, origin.Millis, now);
+            block.EndRow(start, origin, PartitionMonth.FromUnixMillis(origin.Millis));
             Accept(block.Written - start);
         }
     }
@@ -166,7 +197,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             var block = _current.Errors;
             var start = block.Written;
             ErrorRecordEncoder.Write(block, error, _options.Topic(error.Side), now);
-            block.EndRow(start, new RowOrigin(error.Side, error.Position, error.AtMillis));
+            block.EndRow(start, new RowOrigin(error.Side, error.Position, error.AtMillis), PartitionMonth.FromUnixMillis(error.TimestampMillis));
             Accept(block.Written - start);
         }
     }
@@ -210,6 +241,8 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
                 return;
             }
 
+            ThrowIfFaulted();
+
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _flushWaiters.Add((target, done));
             wait = done.Task;
@@ -233,6 +266,8 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
 
         await Task.WhenAll(_senders).WaitAsync(ct).ConfigureAwait(false);
         _acks.Writer.TryComplete();
+        ThrowIfFaulted();
+        _completion.TrySetResult();
     }
 
     /// <summary>Stops at once: unsent and unacknowledged batches are dropped (never acknowledged, so replayed upstream).</summary>
@@ -256,6 +291,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         }
 
         _acks.Writer.TryComplete();
+        _completion.TrySetResult();
         _current.Release();
         while (_pool.TryDequeue(out var pooled))
         {
@@ -315,6 +351,8 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
                     return;
                 }
 
+                ThrowIfFaulted();
+
                 _capacity ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _capacity.Task;
             }
@@ -358,6 +396,46 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the sink on a failure it must not retry: the senders stop, nothing more is acknowledged, and every waiting
+    /// or later call (and <see cref="Completion"/>) fails with a <see cref="SinkFaultedException"/>.
+    /// </summary>
+    private void Fault(Exception error, string table)
+    {
+        var fault = new SinkFaultedException(
+            $"The ClickHouse sink stopped: {SinkFailure.Describe(error)} inserting into {table}, which retrying cannot fix.", error);
+        lock (_ackLock)
+        {
+            if (_fault is not null)
+            {
+                return;
+            }
+
+            _fault = fault;
+            _capacity?.TrySetException(fault);
+            _capacity = null;
+            foreach (var (_, done) in _flushWaiters)
+            {
+                done.TrySetException(fault);
+            }
+
+            _flushWaiters.Clear();
+        }
+
+        SinkLog.Faulted(_log, table, error);
+        _acks.Writer.TryComplete();
+        _completion.TrySetException(fault);
+        _stopping.Cancel();
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Volatile.Read(ref _fault) is { } fault)
+        {
+            throw new SinkFaultedException(fault.Message, fault.InnerException);
+        }
+    }
+
     private void Recycle(SinkBatch batch)
     {
         if (_pool.Count < PooledBatches)
@@ -373,6 +451,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
 
     private void ThrowIfCompleted()
     {
+        ThrowIfFaulted();
         if (_completed)
         {
             throw new InvalidOperationException("The sink is completed or disposed.");

@@ -5,8 +5,9 @@ using CallJoin.Core.Join;
 namespace CallJoin.ClickHouse.Sink;
 
 /// <summary>
-/// RowBinary rows of one table in one pooled, growable buffer, with where each row starts and where it came from,
-/// so a rejected block can be split on row boundaries without copying.
+/// RowBinary rows of one table in one pooled, growable buffer, with where each row starts, where it came from and its
+/// partition month, so a rejected block can be split on row boundaries without copying and a block spanning too many
+/// months can be regrouped.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: written by the producer until sealed, then read by one sender. Reused after its ack, buffer
@@ -19,6 +20,9 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
     private int _written;
     private int[] _starts = new int[64];
     private RowOrigin[] _origins = new RowOrigin[64];
+    private int[] _months = new int[64];
+    private int _firstMonth = int.MaxValue;
+    private int _lastMonth = int.MinValue;
 
     public int Count { get; private set; }
 
@@ -26,18 +30,35 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
 
     public bool IsEmpty => Count == 0;
 
-    /// <summary>Records that a row was appended from <paramref name="start"/> to the current end.</summary>
-    public void EndRow(int start, RowOrigin origin)
+    /// <summary>How many months lie between the earliest and the latest row's partition month, both included (0 when empty).</summary>
+    public long MonthSpan => IsEmpty ? 0 : (long)_lastMonth - _firstMonth + 1;
+
+    /// <summary>Records that a row of partition <paramref name="month"/> (<see cref="PartitionMonth"/>) was appended from <paramref name="start"/> to the current end.</summary>
+    public void EndRow(int start, RowOrigin origin, int month)
     {
         if (Count == _starts.Length)
         {
             Array.Resize(ref _starts, Count * 2);
             Array.Resize(ref _origins, Count * 2);
+            Array.Resize(ref _months, Count * 2);
         }
 
         _starts[Count] = start;
         _origins[Count] = origin;
+        _months[Count] = month;
+        _firstMonth = Math.Min(_firstMonth, month);
+        _lastMonth = Math.Max(_lastMonth, month);
         Count++;
+    }
+
+    /// <summary>Appends a copy of row <paramref name="row"/> of <paramref name="source"/>.</summary>
+    public void CopyRow(RowBlock source, int row)
+    {
+        var bytes = source.Rows(row, row + 1).Span;
+        var start = _written;
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Advance(bytes.Length);
+        EndRow(start, source.Origin(row), source.Month(row));
     }
 
     /// <summary>Rows <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), as one contiguous block.</summary>
@@ -55,10 +76,14 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
 
     public RowOrigin Origin(int row) => _origins[row];
 
+    public int Month(int row) => _months[row];
+
     public void Clear()
     {
         _written = 0;
         Count = 0;
+        _firstMonth = int.MaxValue;
+        _lastMonth = int.MinValue;
     }
 
     /// <summary>Drops the buffer.</summary>

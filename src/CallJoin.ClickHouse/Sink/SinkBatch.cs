@@ -4,6 +4,8 @@ namespace CallJoin.ClickHouse.Sink;
 /// <remarks>Reused through the sink's pool; owned by the producer until sealed, then by one sender, then by the ack.</remarks>
 internal sealed class SinkBatch(int maxBatchBytes)
 {
+    private RowBlock? _regrouped;
+
     /// <summary>Room past the size limit for the row that crosses it, so that row does not force a copy.</summary>
     private const int Slack = 4 * 1024 * 1024;
 
@@ -14,7 +16,19 @@ internal sealed class SinkBatch(int maxBatchBytes)
     /// <summary>Error records for rows ClickHouse refused, built while the batch is delivered.</summary>
     public RowBlock Rejected { get; } = new(Slack);
 
+    /// <summary>
+    /// Rows of <see cref="Calls"/>, <see cref="Errors"/> or <see cref="Rejected"/> regrouped by month, one insert's worth
+    /// at a time, when a block spans more months than one insert may (rare: allocated on first use).
+    /// </summary>
+    public RowBlock Regrouped => _regrouped ??= new RowBlock((int)Math.Min((long)maxBatchBytes + Slack, Array.MaxLength));
+
     public List<object> Checkpoints { get; } = [];
+
+    /// <summary>Error records ClickHouse refused while this batch was delivered (dropped).</summary>
+    public int DroppedErrorRecords { get; set; }
+
+    /// <summary>The first refusal met while this batch was delivered, for the log.</summary>
+    public global::ClickHouse.Driver.ClickHouseServerException? FirstRefusal { get; set; }
 
     public long Sequence { get; set; }
 
@@ -35,8 +49,11 @@ internal sealed class SinkBatch(int maxBatchBytes)
         Calls.Clear();
         Errors.Clear();
         Rejected.Clear();
+        _regrouped?.Clear();
         Checkpoints.Clear();
         AccountedBytes = 0;
+        DroppedErrorRecords = 0;
+        FirstRefusal = null;
     }
 
     public void Release()
@@ -45,5 +62,6 @@ internal sealed class SinkBatch(int maxBatchBytes)
         Calls.Release();
         Errors.Release();
         Rejected.Release();
+        _regrouped?.Release();
     }
 }

@@ -9,24 +9,63 @@ namespace CallJoin.ClickHouse.Sink;
 public sealed record SinkOptions
 {
     /// <summary>
-    /// ClickHouse error codes that mean the data itself is bad, so retrying the same bytes cannot succeed: the batch
-    /// is bisected and the rows still rejected alone go to the error table. Anything else is retried with backoff.
+    /// ClickHouse error codes worth retrying unchanged: the server is overloaded, out of memory or disk, read-only for a
+    /// while, or its replicas and keeper are unreachable. Inserts failing with them are retried with backoff forever
+    /// (the outage case), logged and counted. Every code in neither this set nor <see cref="DefaultFatalErrorCodes"/>
+    /// means ClickHouse refused these rows: the batch is bisected down to the refused rows.
     /// </summary>
-    public static IReadOnlySet<int> DefaultPermanentErrorCodes { get; } = new HashSet<int>
+    public static IReadOnlySet<int> DefaultTransientErrorCodes { get; } = new HashSet<int>
     {
-        6,   // CANNOT_PARSE_TEXT
-        26,  // CANNOT_PARSE_QUOTED_STRING
-        27,  // CANNOT_PARSE_INPUT_ASSERTION_FAILED
-        33,  // CANNOT_READ_ALL_DATA (truncated RowBinary)
-        38,  // CANNOT_PARSE_DATE
-        41,  // CANNOT_PARSE_DATETIME
-        53,  // TYPE_MISMATCH
-        69,  // ARGUMENT_OUT_OF_BOUND
-        70,  // CANNOT_CONVERT_TYPE
-        72,  // CANNOT_PARSE_NUMBER
-        117, // INCORRECT_DATA
-        131, // TOO_LARGE_STRING_SIZE
-        469, // VIOLATED_CONSTRAINT
+        3,   // UNEXPECTED_END_OF_FILE (the request body was cut off in transit)
+        32,  // ATTEMPT_TO_READ_AFTER_EOF (idem)
+        159, // TIMEOUT_EXCEEDED
+        201, // QUOTA_EXCEEDED
+        202, // TOO_MANY_SIMULTANEOUS_QUERIES
+        203, // NO_FREE_CONNECTION
+        209, // SOCKET_TIMEOUT
+        210, // NETWORK_ERROR
+        225, // NO_ZOOKEEPER
+        236, // ABORTED
+        241, // MEMORY_LIMIT_EXCEEDED
+        242, // TABLE_IS_READ_ONLY
+        243, // NOT_ENOUGH_SPACE
+        252, // TOO_MANY_PARTS (merges behind; not "too many partitions for single INSERT block", which is refused)
+        279, // ALL_CONNECTION_TRIES_FAILED
+        285, // TOO_FEW_LIVE_REPLICAS
+        286, // UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE
+        319, // UNKNOWN_STATUS_OF_INSERT
+        394, // QUERY_WAS_CANCELLED
+        425, // SYSTEM_ERROR
+        439, // CANNOT_SCHEDULE_TASK
+        473, // DEADLOCK_AVOIDED
+        999, // KEEPER_EXCEPTION
+        1000, // POCO_EXCEPTION (mostly network)
+    };
+
+    /// <summary>
+    /// ClickHouse error codes that say the insert itself can never work, whatever its rows: a wrong database, table,
+    /// column, setting, user or grant. Bisecting would move every row to the error table, which fails the same way, so
+    /// the sink stops instead (<see cref="ClickHouseSink.Completion"/>) and the service exits with code 1.
+    /// </summary>
+    public static IReadOnlySet<int> DefaultFatalErrorCodes { get; } = new HashSet<int>
+    {
+        8,   // THERE_IS_NO_COLUMN
+        10,  // NOT_FOUND_COLUMN_IN_BLOCK
+        16,  // NO_SUCH_COLUMN_IN_TABLE
+        47,  // UNKNOWN_IDENTIFIER
+        48,  // NOT_IMPLEMENTED
+        60,  // UNKNOWN_TABLE
+        62,  // SYNTAX_ERROR
+        73,  // UNKNOWN_FORMAT
+        81,  // UNKNOWN_DATABASE
+        115, // UNKNOWN_SETTING
+        164, // READONLY (the user may not write)
+        192, // UNKNOWN_USER
+        193, // WRONG_PASSWORD
+        194, // REQUIRED_PASSWORD
+        452, // SETTING_CONSTRAINT_VIOLATION
+        497, // ACCESS_DENIED
+        516, // AUTHENTICATION_FAILED
     };
 
     /// <summary>A batch is sealed at this many rows (calls and error records together).</summary>
@@ -60,10 +99,13 @@ public sealed record SinkOptions
     /// <summary>Whether request bodies are gzip-compressed.</summary>
     public bool Gzip { get; init; } = true;
 
-    /// <summary>The table joined rows go to (qualify with the database if the client's default is another).</summary>
+    /// <summary>The database of both tables; null: the client's default database. Quoted in SQL, so any name works.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The table joined rows go to, in <see cref="Database"/> (a plain name: it is quoted).</summary>
     public string CallsTable { get; init; } = CallsCompleteTable.Name;
 
-    /// <summary>The table error records go to.</summary>
+    /// <summary>The table error records go to, in <see cref="Database"/>.</summary>
     public string ErrorsTable { get; init; } = ErrorRecordEncoder.TableName;
 
     /// <summary>The <c>topic</c> error records give for starts: the topic the starts are read from.</summary>
@@ -75,11 +117,24 @@ public sealed record SinkOptions
     /// <summary>The topic a half of <paramref name="side"/> was read from.</summary>
     public string Topic(CallSide side) => side == CallSide.End ? EndTopic : StartTopic;
 
+    /// <summary>
+    /// At most this many months (partitions of both tables) in one INSERT: a batch spanning more is sent as several,
+    /// grouped by month. ClickHouse refuses an insert into more than <c>max_partitions_per_insert_block</c> (default
+    /// 100) partitions; set this to that setting's value if the server's is lower.
+    /// </summary>
+    public int MaxPartitionsPerInsert { get; init; } = 100;
+
+    /// <summary>While inserts keep failing transiently, a warning is logged at most this often.</summary>
+    public TimeSpan FailureLogInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Starts every <c>insert_deduplication_token</c>; make it unique per writer if several share a table.</summary>
     public string DeduplicationTokenPrefix { get; init; } = "calljoin";
 
-    /// <summary>See <see cref="DefaultPermanentErrorCodes"/>.</summary>
-    public IReadOnlySet<int> PermanentErrorCodes { get; init; } = DefaultPermanentErrorCodes;
+    /// <summary>See <see cref="DefaultTransientErrorCodes"/>.</summary>
+    public IReadOnlySet<int> TransientErrorCodes { get; init; } = DefaultTransientErrorCodes;
+
+    /// <summary>See <see cref="DefaultFatalErrorCodes"/>.</summary>
+    public IReadOnlySet<int> FatalErrorCodes { get; init; } = DefaultFatalErrorCodes;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
@@ -97,6 +152,13 @@ public sealed record SinkOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(StartTopic);
         ArgumentException.ThrowIfNullOrWhiteSpace(EndTopic);
         ArgumentNullException.ThrowIfNull(DeduplicationTokenPrefix);
-        ArgumentNullException.ThrowIfNull(PermanentErrorCodes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPartitionsPerInsert);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(FailureLogInterval, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(TransientErrorCodes);
+        ArgumentNullException.ThrowIfNull(FatalErrorCodes);
+        if (Database is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(Database);
+        }
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class JoinEngine<TOutput>
 
                 Counters.RunningRows++;
                 Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
-                _output.OnRow(_row, RowVersion.Running(_row), new RowSources(merge.Position, default, Complete: false));
+                _output.OnRow(_row, RowVersion.Running(_row), new RowSources(merge.Position, default, Complete: false) { StartHalf = partner });
                 break;
             case ExpiryOutcome.StartMissing:
                 Counters.StartMissing++;

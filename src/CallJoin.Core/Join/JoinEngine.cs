@@ -117,8 +117,8 @@ public sealed partial class JoinEngine<TOutput>
                 var start = side == CallSide.Start ? payload : partner;
                 var end = side == CallSide.Start ? partner : payload;
                 var sources = side == CallSide.Start
-                    ? new RowSources(position, merge.PartnerPosition, Complete: true)
-                    : new RowSources(merge.PartnerPosition, position, Complete: true);
+                    ? new RowSources(position, merge.PartnerPosition, Complete: true) { StartHalf = start, EndHalf = end }
+                    : new RowSources(merge.PartnerPosition, position, Complete: true) { StartHalf = start, EndHalf = end };
                 EmitComplete(start, end, sources, side, position, timestampMillis, payload, merge.PartnerTimestamp);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;

@@ -27,8 +27,9 @@ namespace CallJoin.Replay.Jsonl;
 /// </para>
 /// <para>
 /// Like the sink, a row whose text columns exceed <see cref="MaxRowBytes"/> is written as an <c>oversize_row</c>
-/// error (payload <c>{"row_bytes":N,"max_row_bytes":M}</c>, naming the end for a complete row or the start for a
-/// running one, <c>first_seen</c> and <c>created_at</c> both the row's version) instead of a row.
+/// error (payload from <see cref="CallJoin.ClickHouse.Sink.OversizeRowPayload"/>: sizes and the raw halves, naming the
+/// end for a complete row or the start for a running one, <c>first_seen</c> and <c>created_at</c> both the row's
+/// version) instead of a row.
 /// </para>
 /// <para>
 /// Output is buffered and written to the stream in large chunks; call <see cref="Flush"/> or <see cref="Dispose"/> to
@@ -215,11 +216,10 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
     private void WriteOversize(CallRowData row, long size, long createdAtMillis, in RowSources sources)
     {
         var w = _line;
-        w.WriteRaw("{\"reason\":\"oversize_row\",\"payload\":\"{\\\"row_bytes\\\":"u8);
-        w.WriteInt64(size);
-        w.WriteRaw(",\\\"max_row_bytes\\\":"u8);
-        w.WriteInt64(_maxRowBytes);
-        w.WriteRaw("}\""u8);
+        var payload = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(256L + sources.StartHalf.Length + sources.EndHalf.Length, _maxRowBytes));
+        CallJoin.ClickHouse.Sink.OversizeRowPayload.Write(payload, size, _maxRowBytes, sources.StartHalf, sources.EndHalf);
+        w.WriteRaw("{\"reason\":\"oversize_row\",\"payload\":"u8);
+        w.WriteString(payload.WrittenSpan);
         var (side, position) = sources.Complete ? (CallSide.End, sources.End) : (CallSide.Start, sources.Start);
         WriteErrorTail(side, position, row.ProjectId, row.Id, createdAtMillis, createdAtMillis);
     }

@@ -25,7 +25,7 @@ internal sealed class CallJoinHostedService(CallJoinService service, IHostApplic
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.IngestFailed(log, ex);
+            Log.Failed(log, ex);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
         }

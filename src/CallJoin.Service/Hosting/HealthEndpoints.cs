@@ -6,7 +6,7 @@ namespace CallJoin.Service.Hosting;
 
 /// <summary>
 /// <c>/healthz</c> (liveness: the service has not failed) and <c>/readyz</c> (readiness: migrated, consuming, and
-/// ClickHouse keeping up), each with a small JSON body saying why.
+/// ClickHouse keeping up and not failing), each with a small JSON body saying why.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -21,13 +21,15 @@ internal static class HealthEndpoints
             var sink = service.Sink;
             var ingest = service.Ingest;
             var behind = ingest?.IsPaused == true;
-            var ready = service.IsReady && service.IsHealthy && !behind;
+            var sinkFailing = sink?.IsFailing == true;
+            var ready = service.IsReady && service.IsHealthy && !behind && !sinkFailing;
             var body = new
             {
                 status = ready ? "ready" : "not ready",
                 started = service.IsReady,
                 enabled = service.Settings.Enabled,
                 paused = behind,
+                sinkFailing,
                 consumed = ingest?.ConsumedCount ?? 0,
                 lag = ingest?.Lag.Sum(l => l.Messages) ?? 0,
                 partitions = ingest?.Assignment.StartPartitions ?? [],

@@ -127,8 +127,8 @@ public sealed class ServiceSettingsLoader
             MaxParallelInserts = Int("CallJoin:Sink:MaxParallelInserts", 2, 1, 64),
             MaxBufferedBytes = Int("CallJoin:Sink:MaxBufferedMiB", 256, 1, 1 << 20) * 1024L * 1024,
             Gzip = Bool("CallJoin:Sink:Gzip", true),
-            CallsTable = $"{database}.{CallsCompleteTable.Name}",
-            ErrorsTable = $"{database}.{ErrorRecordEncoder.TableName}",
+            MaxPartitionsPerInsert = Int("CallJoin:Sink:MaxPartitionsPerInsert", 100, 1, 100_000),
+            Database = database,
         };
     }
 

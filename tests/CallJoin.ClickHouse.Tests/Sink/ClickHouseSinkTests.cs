@@ -4,6 +4,7 @@ using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using CallJoin.Testing;
+using ClickHouse.Driver;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CallJoin.ClickHouse.Tests.Sink;
@@ -271,13 +272,27 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     }
 
     [Fact]
-    public void Only_data_errors_are_permanent()
+    public void Failures_are_transient_refused_or_fatal()
     {
-        var codes = SinkOptions.DefaultPermanentErrorCodes;
-        Assert.False(ClickHouseSink.IsPermanent(new HttpRequestException("refused"), codes));
-        Assert.False(ClickHouseSink.IsPermanent(new TimeoutException(), codes));
-        Assert.False(ClickHouseSink.IsPermanent(new TaskCanceledException(), codes));
-        Assert.True(codes.Contains(27) && codes.Contains(26) && codes.Contains(6) && codes.Contains(53) && codes.Contains(117));
+        var options = new SinkOptions();
+        static ClickHouseServerException Server(int code, string text) => new($"Code: {code}. DB::Exception: {text}", "INSERT", code);
+
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(new HttpRequestException("refused"), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(new IOException("reset"), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(new TimeoutException(), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(new TaskCanceledException(), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(Server(252, "Too many parts (3000). Merges are processing significantly slower than inserts. (TOO_MANY_PARTS)"), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(Server(241, "Memory limit (total) exceeded. (MEMORY_LIMIT_EXCEEDED)"), options));
+        Assert.Equal(InsertFailureKind.Transient, ClickHouseSink.Classify(ClickHouseServerException.FromServerResponse("<html>502 Bad Gateway</html>", "INSERT"), options));
+        Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(
+            ClickHouseServerException.FromServerResponse("<html><head><title>413 Request Entity Too Large</title></head></html>", "INSERT"), options));
+        Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(252, "Too many partitions for single INSERT block (more than 100). (TOO_MANY_PARTS)"), options));
+        Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(469, "Constraint `c` is violated. (VIOLATED_CONSTRAINT)"), options));
+        Assert.Equal(InsertFailureKind.Refused, ClickHouseSink.Classify(Server(4321, "A code nobody knows. (SOMETHING_NEW)"), options));
+        Assert.Equal(InsertFailureKind.Fatal, ClickHouseSink.Classify(Server(60, "Table db.calls_complete does not exist. (UNKNOWN_TABLE)"), options));
+        Assert.Equal(InsertFailureKind.Fatal, ClickHouseSink.Classify(Server(516, "default: Authentication failed. (AUTHENTICATION_FAILED)"), options));
+        Assert.Equal(InsertFailureKind.Fatal, ClickHouseSink.Classify(Assert.Throws<NullReferenceException>(() => SinkBadBatchTests.Dereference(null)), options));
+        Assert.Equal(InsertFailureKind.Fatal, ClickHouseSink.Classify(new InvalidOperationException(), options));
     }
 
     internal static async Task<List<SinkAck>> ReadAllAsync(ClickHouseSink sink, CancellationToken ct)

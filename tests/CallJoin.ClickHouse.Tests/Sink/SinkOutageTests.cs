@@ -26,7 +26,8 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_outage");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
-        await using var sink = new ClickHouseSink(db.Client, FastRetries, jitter: new Random(7));
+        var log = new RecordingLogger();
+        await using var sink = new ClickHouseSink(db.Client, FastRetries, jitter: new Random(7), log: log);
         // Every acknowledged checkpoint (rows added before it) next to the rows ClickHouse held when the ack arrived.
         var observed = new List<(long Checkpoint, ulong Stored)>();
         var acks = Task.Run(async () =>
@@ -66,6 +67,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
             }
 
             Assert.True(sink.BufferedBytes > 0);
+            Assert.True(sink.IsFailing);
             Assert.All(observed, o => Assert.True(o.Checkpoint <= 10_000));
         }
         finally
@@ -77,6 +79,10 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         await acks;
 
         Assert.IsType<HttpRequestException>(sink.LastTransientError);
+        Assert.False(sink.IsFailing);
+        // The outage was logged (the first failure at least; then at most every FailureLogInterval) and so was its end.
+        Assert.Contains(log.Messages(101), m => m.Contains("HttpRequestException", StringComparison.Ordinal));
+        Assert.NotEmpty(log.Messages(102));
         Assert.Equal(Enumerable.Range(1, 30).Select(i => i * 1_000L), observed.Select(o => o.Checkpoint));
         Assert.All(observed, o => Assert.True(o.Stored >= (ulong)o.Checkpoint, $"checkpoint {o.Checkpoint} acknowledged with {o.Stored} rows stored"));
         Assert.Equal(30_000UL, await db.CountAsync("SELECT count() FROM calls_complete"));

@@ -12,13 +12,17 @@ internal sealed class SinkTestRows
 
     public CallRowData Row { get; } = new();
 
-    /// <summary>Row <paramref name="i"/>: started in January 2025 (one partition), ended, with an output of <paramref name="i"/>.</summary>
-    public CallRowData Build(int i, string opName = "op")
+    /// <summary>
+    /// Row <paramref name="i"/>: started in January 2025 (one partition) or <paramref name="months"/> later, ended, with an
+    /// output of <paramref name="i"/>.
+    /// </summary>
+    public CallRowData Build(int i, string opName = "op", int months = 0)
     {
-        var started = new DateTime(2025, 1, 2, 0, 0, 0, DateTimeKind.Utc).AddTicks(i * 10L * 1000);
+        var started = new DateTime(2025, 1, 2, 0, 0, 0, DateTimeKind.Utc).AddMonths(months).AddTicks(i * 10L * 1000);
         var startedText = started.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
+        var endedText = months == 0 ? "2025-01-03T00:00:00Z" : started.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
         var start = $$$"""{"project_id":"proj","id":"call-{{{i}}}","op_name":"{{{opName}}}","trace_id":"trace-{{{i / 10}}}","started_at":"{{{startedText}}}","inputs":{"x":{{{i}}},"ref":"weave-trace-internal:///proj/object/Model:v{{{i % 7}}}"},"attributes":{"n":{{{i}}}}}""";
-        var end = $$$"""{"project_id":"proj","id":"call-{{{i}}}","started_at":"{{{startedText}}}","ended_at":"2025-01-03T00:00:00Z","output":{{{i}}},"summary":{"ok":true}}""";
+        var end = $$$"""{"project_id":"proj","id":"call-{{{i}}}","started_at":"{{{startedText}}}","ended_at":"{{{endedText}}}","output":{{{i}}},"summary":{"ok":true}}""";
         var status = _builder.Build(Encoding.UTF8.GetBytes(start), Encoding.UTF8.GetBytes(end), Row);
         if (status != HalfParseStatus.Ok)
         {

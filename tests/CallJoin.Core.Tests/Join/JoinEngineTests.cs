@@ -152,6 +152,20 @@ public sealed class JoinEngineTests
         Assert.Equal(T0 + (4 * Minute), _output.Results[2].At);
     }
 
+    [Fact]
+    public void Each_row_comes_with_the_raw_halves_it_was_built_from()
+    {
+        var output = new HalvesOutput();
+        var engine = new JoinEngine<HalvesOutput>(new InMemoryPendingStore(), new JoinOptions(), output);
+        string[] halves = [End("h1", 2, T0 + 1_000), Start("h1", 1, T0), Start("h2", 1, T0)];
+        engine.Process(CallSide.End, Encoding.UTF8.GetBytes(halves[0]), default, T0 + 1_000);
+        engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(halves[1]), default, T0 + 2_000);
+        engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(halves[2]), default, T0 + 3_000);
+        engine.AdvanceTime(T0 + (10 * Minute));
+
+        Assert.Equal([(halves[1], halves[0]), (halves[2], "")], output.Halves);
+    }
+
     internal static string Start(string id, int v, long ms) =>
         new HalfEvent(CallSide.Start, "p", id, v, ms * 1000, ms, default).Json;
 
@@ -160,6 +174,23 @@ public sealed class JoinEngineTests
 
     private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
         _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
+
+    /// <summary>Keeps the raw halves each row names (valid only during the callback, so copied).</summary>
+    private sealed class HalvesOutput : IJoinOutput
+    {
+        public List<(string Start, string End)> Halves { get; } = [];
+
+        public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources) =>
+            Halves.Add((Encoding.UTF8.GetString(sources.StartHalf), Encoding.UTF8.GetString(sources.EndHalf)));
+
+        public void OnReleased(CallSide side, SourcePosition position)
+        {
+        }
+
+        public void OnError(in JoinError error)
+        {
+        }
+    }
 
     private sealed class ReasonOutput : IJoinOutput
     {

@@ -36,8 +36,8 @@ public sealed class JsonlClickHouseEquivalenceTests(ClickHouseFixture clickHouse
             {
                 call.Build(row);
                 clock.UnixMillis = call.CreatedAtMillis; // the sink stamps an oversize_row record's created_at with its clock
-                sink.AddRow(row, call.CreatedAtMillis, call.Sources);
-                jsonl.OnRow(row, call.CreatedAtMillis, call.Sources);
+                sink.AddRow(row, call.CreatedAtMillis, call.RowSources());
+                jsonl.OnRow(row, call.CreatedAtMillis, call.RowSources());
             }
 
             foreach (var error in JsonlTestCases.Errors)

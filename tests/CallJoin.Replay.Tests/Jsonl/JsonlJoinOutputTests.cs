@@ -144,20 +144,38 @@ public sealed class JsonlJoinOutputTests
     [Fact]
     public void A_row_above_the_row_limit_is_an_oversize_row_error_as_in_the_sink()
     {
-        var big = JsonlTestCases.Calls[^1].Build(new CallRowData());
+        var call = JsonlTestCases.Calls[^1];
+        var big = call.Build(new CallRowData());
         using var stream = new MemoryStream();
         using (var output = new JsonlJoinOutput(stream, StartTopic, EndTopic, leaveOpen: true) { MaxRowBytes = 4_000 })
         {
-            output.OnRow(big, 1_741_064_768_123, new RowSources(new(4, 39), new(4, 40), Complete: true));
-            output.OnRow(big, 1_741_064_768_123, new RowSources(new(4, 39), default, Complete: false));
+            output.OnRow(big, 1_741_064_768_123, call.RowSources());
+            output.OnRow(big, 1_741_064_768_123, new RowSources(new(4, 39), default, Complete: false) { StartHalf = Encoding.UTF8.GetBytes(call.Start) });
             Assert.Equal((0, 2), (output.Rows, output.Errors));
         }
 
         var lines = Split(stream.ToArray());
-        Assert.Equal(
-            """{"reason":"oversize_row","payload":"{\"row_bytes\":5010,\"max_row_bytes\":4000}","topic":"dump.ends","partition":4,"offset":40,"project_id":"proj\/main","call_id":"row-10","first_seen":"2025-03-04 05:06:08.123","created_at":"2025-03-04 05:06:08.123"}""",
-            Encoding.UTF8.GetString(lines[0]));
-        Assert.Contains("\"topic\":\"dump.starts\",\"partition\":4,\"offset\":39,", Encoding.UTF8.GetString(lines[1]), StringComparison.Ordinal);
+        var complete = Encoding.UTF8.GetString(lines[0]);
+        Assert.StartsWith(""""{"reason":"oversize_row","payload":"{\"row_bytes\":5010,\"max_row_bytes\":4000,\"start_bytes\":"""", complete, StringComparison.Ordinal);
+        Assert.EndsWith(
+            ""","topic":"dump.ends","partition":4,"offset":40,"project_id":"proj\/main","call_id":"row-10","first_seen":"2025-03-04 05:06:08.123","created_at":"2025-03-04 05:06:08.123"}""",
+            complete, StringComparison.Ordinal);
+        // The start verbatim; the end (5 KB) alone is more than an error record may hold under the 4,000-byte limit.
+        using (var payload = JsonDocument.Parse(JsonDocument.Parse(lines[0]).RootElement.GetProperty("payload").GetString()!))
+        {
+            Assert.Equal(call.Start, payload.RootElement.GetProperty("start").GetRawText());
+            Assert.Equal(JsonValueKind.Null, payload.RootElement.GetProperty("end").ValueKind);
+            Assert.Equal(Encoding.UTF8.GetByteCount(call.End!), payload.RootElement.GetProperty("end_bytes").GetInt32());
+        }
+
+        var running = Encoding.UTF8.GetString(lines[1]);
+        Assert.Contains("\"topic\":\"dump.starts\",\"partition\":4,\"offset\":39,", running, StringComparison.Ordinal);
+        using (var payload = JsonDocument.Parse(JsonDocument.Parse(lines[1]).RootElement.GetProperty("payload").GetString()!))
+        {
+            Assert.Equal(call.Start, payload.RootElement.GetProperty("start").GetRawText());
+            Assert.Equal((JsonValueKind.Null, 0), (payload.RootElement.GetProperty("end").ValueKind, payload.RootElement.GetProperty("end_bytes").GetInt32()));
+        }
+
         Assert.Throws<ArgumentOutOfRangeException>(() => new JsonlJoinOutput(Stream.Null, StartTopic, EndTopic) { MaxRowBytes = 0 });
     }
 

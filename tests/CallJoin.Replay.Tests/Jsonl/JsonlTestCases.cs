@@ -5,9 +5,19 @@ using CallJoin.Core.Join;
 
 namespace CallJoin.Replay.Tests.Jsonl;
 
+/// <summary>Where a test call's halves were read (a <see cref="RowSources"/> cannot be stored).</summary>
+internal readonly record struct TestSources(SourcePosition Start, SourcePosition End, bool Complete);
+
 /// <summary>One call to build into a row: its messages, version and sources, and the builder's dump limit.</summary>
-internal sealed record TestCall(string Start, string? End, long CreatedAtMillis, RowSources Sources, int MaxDumpBytes = CallRowBuilder.DefaultMaxDumpBytes)
+internal sealed record TestCall(string Start, string? End, long CreatedAtMillis, TestSources Sources, int MaxDumpBytes = CallRowBuilder.DefaultMaxDumpBytes)
 {
+    /// <summary>The sources with the raw halves, as the join engine passes them.</summary>
+    public RowSources RowSources() => new(Sources.Start, Sources.End, Sources.Complete)
+    {
+        StartHalf = Encoding.UTF8.GetBytes(Start),
+        EndHalf = End is null ? default : Encoding.UTF8.GetBytes(End),
+    };
+
     /// <summary>Builds the row into <paramref name="row"/> through the real row builder.</summary>
     public CallRowData Build(CallRowData row)
     {
@@ -106,7 +116,7 @@ internal static class JsonlTestCases
         var row = new CallRowData();
         foreach (var call in Calls)
         {
-            output.OnRow(call.Build(row), call.CreatedAtMillis, call.Sources);
+            output.OnRow(call.Build(row), call.CreatedAtMillis, call.RowSources());
         }
 
         foreach (var error in Errors)

@@ -81,14 +81,34 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
         Assert.True(service.Service.Sink!.Retries > 0);
     }
 
+    [Fact]
+    public async Task A_sink_failure_retrying_cannot_fix_stops_the_service_with_a_log_line_and_exit_code_1()
+    {
+        await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 2);
+        var workload = new WeaveWorkload(ServiceEndToEndTests.Options() with { Calls = 200, Seed = 41 });
+        await harness.PublishAsync(workload.Events());
+
+        // Not migrated: the database is empty, so the first insert meets UNKNOWN_TABLE, which no retry can fix.
+        using var child = ChildService.Start(harness, harness.NewStateDirectory(), new Dictionary<string, string> { ["CALLJOIN__CLICKHOUSE__MIGRATE"] = "false" });
+
+        Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the service kept running after its sink stopped");
+        Assert.Equal(1, child.ExitCodeIfExited());
+        Assert.Contains(child.Output, line => line.Contains("ClickHouse sink stopped", StringComparison.Ordinal));
+        Assert.Contains(child.Output, line => line.Contains("exiting with code 1", StringComparison.Ordinal));
+    }
+
     /// <summary><c>calljoin run</c> as a child process, configured by environment variables like a pod.</summary>
     private sealed class ChildService : IDisposable
     {
         private readonly Process _process;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
         private ChildService(Process process) => _process = process;
 
-        public static ChildService Start(ServiceHarness harness, string stateDirectory)
+        /// <summary>Its stdout and stderr lines so far.</summary>
+        public IReadOnlyCollection<string> Output => _output;
+
+        public static ChildService Start(ServiceHarness harness, string stateDirectory, IReadOnlyDictionary<string, string>? environment = null)
         {
             var settings = harness.Settings(stateDirectory: stateDirectory);
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -111,12 +131,29 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
             env["CALLJOIN__HTTP__PORT"] = "0";
             env["CALLJOIN__JOIN__IDLEADVANCEAFTER"] = "0.5";
             env["WF_CALL_COMPLETION_WORKER_BATCH_TIMEOUT"] = "0.2";
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            {
+                env[key] = value;
+            }
+
             var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
+            var child = new ChildService(process);
+            process.OutputDataReceived += (_, line) => child.Keep(line.Data);
+            process.ErrorDataReceived += (_, line) => child.Keep(line.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            return new ChildService(process);
+            return child;
+        }
+
+        public bool WaitForExit(TimeSpan bound)
+        {
+            if (!_process.WaitForExit(bound))
+            {
+                return false;
+            }
+
+            _process.WaitForExit();   // and its output is read to the end
+            return true;
         }
 
         public void Kill()
@@ -127,6 +164,14 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
 
         /// <summary>0 while running; the exit code if the child stopped on its own (it should not).</summary>
         public int ExitCodeIfExited() => _process.HasExited ? _process.ExitCode : 0;
+
+        private void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                _output.Enqueue(line);
+            }
+        }
 
         public void Dispose()
         {

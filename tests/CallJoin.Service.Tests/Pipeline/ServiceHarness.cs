@@ -74,8 +74,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
             Sink = new SinkOptions
             {
                 MaxBatchDelay = TimeSpan.FromMilliseconds(200),
-                CallsTable = $"{Database}.calls_complete",
-                ErrorsTable = $"{Database}.calljoin_errors",
+                Database = Database,
             },
             State = new PendingStoreOptions { Directory = directory, MemoryBudgetBytes = 4 << 20, IndexSizeBytes = 1 << 16 },
             CheckpointInterval = TimeSpan.FromMilliseconds(500),

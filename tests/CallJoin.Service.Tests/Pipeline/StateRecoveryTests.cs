@@ -45,7 +45,7 @@ public sealed class StateRecoveryTests
         Ingest = new IngestOptions { BootstrapServers = "127.0.0.1:9", Ownership = IngestOwnership.Static, Replicas = 1, Ordinal = 0 },
         ClickHouse = new ClickHouseEndpoint("Host=127.0.0.1;Port=9", "default"),
         Migrate = false,
-        Sink = new SinkOptions { CallsTable = "default.calls_complete", ErrorsTable = "default.calljoin_errors" },
+        Sink = new SinkOptions { Database = "default" },
         State = new PendingStoreOptions { Directory = directory, MemoryBudgetBytes = 4 << 20, IndexSizeBytes = 1 << 16 },
     };
 }

@@ -18,7 +18,7 @@ public sealed class ServiceSettingsLoaderTests
         Assert.Equal("weave.call_ended", settings.Ingest.EndTopic);
         Assert.Equal(IngestOwnership.Group, settings.Ingest.Ownership);
         Assert.Equal("default", settings.ClickHouse.Database);
-        Assert.Equal("default.calls_complete", settings.Sink.CallsTable);
+        Assert.Equal(("default", "calls_complete"), (settings.Sink.Database, settings.Sink.CallsTable));
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Join.StartTimeout);
         Assert.Equal(TimeSpan.FromDays(7), settings.Join.StartRetention);
         Assert.Equal(256L << 20, settings.State!.MemoryBudgetBytes);
@@ -50,7 +50,7 @@ public sealed class ServiceSettingsLoaderTests
         Assert.False(settings.Enabled);
         Assert.Equal("kafka:29092", settings.Ingest.BootstrapServers);
         Assert.Contains("Host=ch", settings.ClickHouse.ConnectionString, StringComparison.Ordinal);
-        Assert.Equal("weave.calls_complete", settings.Sink.CallsTable);
+        Assert.Equal(("weave", "calls_complete"), (settings.Sink.Database, settings.Sink.CallsTable));
         Assert.Equal(100, settings.Sink.MaxBatchRows);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Sink.MaxBatchDelay);
         Assert.Equal((IngestOwnership.Static, 2, 3), (settings.Ingest.Ownership, settings.Ingest.Ordinal, settings.Ingest.Replicas));
