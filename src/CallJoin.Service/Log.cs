@@ -54,4 +54,7 @@ internal static partial class Log
 
     [LoggerMessage(31, LogLevel.Warning, "{Count} partitions yielded nothing for {IdleAfter} and no longer hold stream time back")]
     public static partial void PartitionsIdle(ILogger log, int count, TimeSpan idleAfter);
+
+    [LoggerMessage(32, LogLevel.Warning, "Kafka client errors (retried by the client): {Count} so far, the last {Code}: {Reason}")]
+    public static partial void KafkaClientErrors(ILogger log, long count, string code, string reason);
 }

@@ -49,6 +49,8 @@ public sealed class CoPartitionedIngest : IDisposable
     private long _consumedCount;
     private long _pauses;
     private long _failedCommits;
+    private long _clientErrors;
+    private Error? _lastClientError;
 
     public CoPartitionedIngest(IngestOptions options, IIngestHandler handler, TimeProvider? time = null)
     {
@@ -99,7 +101,16 @@ public sealed class CoPartitionedIngest : IDisposable
             config.Set(key, value);
         }
 
-        var builder = new ConsumerBuilder<int, int>(config).SetKeyDeserializer(_key).SetValueDeserializer(_payload);
+        // Non-fatal client errors (a broker down, a request failing) are retried by the client itself: they are counted
+        // and kept for the handler to report, never silent. Fatal ones end the consume loop.
+        var builder = new ConsumerBuilder<int, int>(config).SetKeyDeserializer(_key).SetValueDeserializer(_payload)
+            .SetErrorHandler((_, error) =>
+            {
+                if (!error.IsFatal)
+                {
+                    OnClientError(error);
+                }
+            });
         if (options.Ownership == IngestOwnership.Group)
         {
             builder.SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
@@ -124,6 +135,12 @@ public sealed class CoPartitionedIngest : IDisposable
 
     /// <summary>Commits the broker refused (e.g. during a rebalance); the next one covers them, a restart re-reads the tail.</summary>
     public long FailedCommits => Volatile.Read(ref _failedCommits);
+
+    /// <summary>Non-fatal errors the client reported (consume errors and client error events), each retried by the client.</summary>
+    public long ClientErrors => Interlocked.Read(ref _clientErrors);
+
+    /// <summary>The last non-fatal client error (null while none): its code and reason, for logs and health.</summary>
+    public Error? LastClientError => Volatile.Read(ref _lastClientError);
 
     /// <summary>Lag per assigned partition, from the client's cached watermarks, refreshed at every commit interval.</summary>
     public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag);
@@ -341,7 +358,8 @@ public sealed class CoPartitionedIngest : IDisposable
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
-            return;   // transient, already retried by the client; the partition continues
+            OnClientError(ex.Error);   // already retried by the client; the partition continues
+            return;
         }
 
         if (result is null || result.IsPartitionEOF)
@@ -364,6 +382,12 @@ public sealed class CoPartitionedIngest : IDisposable
         var message = result.Message;
         _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _key.Span(message.Key), _payload.Span(message.Value));
         Volatile.Write(ref _consumedCount, _consumedCount + 1);
+    }
+
+    private void OnClientError(Error error)
+    {
+        Volatile.Write(ref _lastClientError, error);
+        Interlocked.Increment(ref _clientErrors);
     }
 
     /// <summary>

@@ -64,6 +64,7 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableGauge("calljoin.kafka.paused", () => _service?.Ingest?.IsPaused == true ? 1 : 0, "1", "1 while the partitions are paused for backpressure.");
         _meter.CreateObservableCounter("calljoin.kafka.pauses", () => _service?.Ingest?.Pauses ?? 0, "{pause}", "Times the ingest paused for backpressure.");
         _meter.CreateObservableCounter("calljoin.kafka.commit_failures", () => _service?.Ingest?.FailedCommits ?? 0, "{commit}", "Offset commits the broker refused.");
+        _meter.CreateObservableCounter("calljoin.kafka.client_errors", () => _service?.Ingest?.ClientErrors ?? 0, "{error}", "Non-fatal Kafka client errors (consume errors, broker and request failures), each retried by the client.");
         _meter.CreateObservableGauge("calljoin.kafka.held_offsets", () => _service?.Ingest?.HeldOffsets ?? 0, "{offset}", "Consumed offsets not yet safe to commit.");
 
         _meter.CreateObservableCounter("calljoin.sink.rows", () => _service?.Sink?.InsertedRows ?? 0, "{row}", "calls_complete rows durable in ClickHouse.");

@@ -25,7 +25,7 @@ internal sealed class JoinPipeline : IIngestHandler
     // jump of stream time (a restart, an idle partition let go) neither buffers a row per pending half nor stalls polling.
     internal const int TimeoutSlice = 1024;
     private const long FiringBudgetMs = 50;
-    private const long ClampLogIntervalMs = 60_000;
+    private const long ClampLogIntervalMs = 60_000;   // also the interval of repeated Kafka error warnings
 
     private readonly JoinEngine<SinkJoinOutput> _engine;
     private readonly SinkJoinOutput _output;
@@ -48,6 +48,8 @@ internal sealed class JoinPipeline : IIngestHandler
     private long _clampedRecords;
     private long _nextClampLog;
     private int _idlePartitions;
+    private long _reportedClientErrors;
+    private long _nextClientErrorLog;
 
     /// <param name="checkpoints">
     /// State checkpoints (FASTER store, static ownership): the pipeline then commits their positions, not released halves.
@@ -257,7 +259,22 @@ internal sealed class JoinPipeline : IIngestHandler
         {
             _nextSnapshot = now + SnapshotIntervalMs;
             PublishSnapshot();
+            ReportClientErrors();
         }
+    }
+
+    /// <summary>Logs the Kafka client's non-fatal errors: the first at once, then at most once a minute with the count.</summary>
+    private void ReportClientErrors()
+    {
+        if (Ingest is not { } ingest || ingest.ClientErrors == _reportedClientErrors || _wallMillis < _nextClientErrorLog)
+        {
+            return;
+        }
+
+        _reportedClientErrors = ingest.ClientErrors;
+        _nextClientErrorLog = _wallMillis + ClampLogIntervalMs;
+        var error = ingest.LastClientError;
+        Log.KafkaClientErrors(_log, _reportedClientErrors, error?.Code.ToString() ?? "", error?.Reason ?? "");
     }
 
     private void PublishSnapshot() => Volatile.Write(ref _snapshot, PipelineSnapshot.From(_engine) with
