@@ -43,11 +43,11 @@ public sealed class ServiceEndToEndTests(BrokerFixture kafka, ClickHouseFixture 
 
         // The snapshot behind the metrics is refreshed a few times a second: read until it has seen the last message.
         var metrics = "";
-        for (var i = 0; i < 100 && PrometheusText.Sum(metrics, "calljoin_halves_consumed_total") < expected.Messages; i++)
+        await Eventually.TrueAsync(async () =>
         {
-            await Task.Delay(100);
             metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
-        }
+            return PrometheusText.Sum(metrics, "calljoin_halves_consumed_total") >= expected.Messages;
+        }, $"/metrics counted all {expected.Messages} halves consumed");
 
         Assert.Equal(expected.Starts, PrometheusText.Sum(metrics, "calljoin_halves_consumed_total", "side=\"start\""));
         Assert.Equal(expected.Ends, PrometheusText.Sum(metrics, "calljoin_halves_consumed_total", "side=\"end\""));
