@@ -24,6 +24,7 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
         var port = FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         var state = harness.NewStateDirectory();
+        var firstOutput = "";
 
         using (var first = ChildService.Start(harness, state, new Dictionary<string, string> { ["CALLJOIN__HTTP__PORT"] = $"{port}" }))
         {
@@ -40,6 +41,7 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
                 await Eventually.TrueAsync(async () => await ReadinessAsync(http) is { Consumed: var consumed, BufferedBytes: > 0 } && consumed > firstPart,
                     "the service read past the first half and holds unacknowledged rows while ClickHouse is down");
                 first.Kill();   // SIGKILL: no drain, no final commit
+                firstOutput = first.Output;
             }
             finally
             {
@@ -52,6 +54,7 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
 
         // The second run reopens the last state checkpoint (taken before the outage) and reads on from its positions.
         using var second = ChildService.Start(harness, state);
+        using var showLogs = new OutputOnFailure(() => $"first run:\n{firstOutput}\nsecond run:\n{second.Output}");
         Assert.Equal(expected.CallsInTable, await harness.WaitForAsync(CallsFinal, expected.CallsInTable));
         Assert.Equal(expected.CallsInTable, await harness.ScalarAsync("SELECT uniqExact(id) FROM {db}.calls_complete FINAL"));
         Assert.Equal(expected.RunningOnlyRows, await harness.ScalarAsync("SELECT count() FROM {db}.calls_complete FINAL WHERE ended_at = toDateTime64(0, 6)"));
