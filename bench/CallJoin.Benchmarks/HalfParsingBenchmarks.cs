@@ -36,18 +36,22 @@ public class HalfParsingBenchmarks
     }
 
     [Benchmark]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public HalfParseStatus ReadStartKey() => HalfParser.TryReadKey(_start, CallSide.Start, _key);
 
     [Benchmark]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public HalfParseStatus ReadEndKey() => HalfParser.TryReadKey(_end, CallSide.End, _key);
 
     [Benchmark]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public HalfParseStatus BuildCompleteRow() => _builder.Build(_start, _end, _row);
 
     [Benchmark]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public HalfParseStatus BuildRunningRow() => _builder.Build(_start, default, _row);
 
-    private static (byte[] Start, byte[] End) SmallPair() => (
+    internal static (byte[] Start, byte[] End) SmallPair() => (
         Encoding.UTF8.GetBytes("""{"project_id":"UHJvamVjdDoxMjM0NQ==","id":"0197c3a2-5b7e-7d3e-9f00-1a2b3c4d5e6f","op_name":"weave-trace-internal:///UHJvamVjdDoxMjM0NQ==/op/add:abc123","trace_id":"0197c3a2-0000-7000-8000-000000000001","parent_id":"0197c3a2-0000-7000-8000-000000000002","started_at":"2025-06-01T12:00:00.250123Z","attributes":{"weave":{"client_version":"0.51.0"}},"inputs":{"a":2,"b":3.5}}"""),
         Encoding.UTF8.GetBytes("""{"project_id":"UHJvamVjdDoxMjM0NQ==","id":"0197c3a2-5b7e-7d3e-9f00-1a2b3c4d5e6f","ended_at":"2025-06-01T12:00:00.251999Z","exception":null,"output":5.5,"summary":{"weave":{"status":"success","latency_ms":2}},"started_at":"2025-06-01T12:00:00.250123Z"}"""));
 

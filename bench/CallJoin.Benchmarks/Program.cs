@@ -4,7 +4,13 @@ using CallJoin.Benchmarks;
 if (args is ["pending-memory", ..])
 {
     PendingStoreMemoryReport.Run(Console.Out);
-    return;
+    return 0;
+}
+
+if (args is ["allocation-check", .. var rest])
+{
+    return AllocationCheck.Run(rest, Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -100,6 +100,7 @@ public class TimerWheelBenchmarks
 
     /// <summary>One half matched and one new half pending, per operation, with a million timers live.</summary>
     [Benchmark(OperationsPerInvoke = Timers)]
+    [BenchmarkCategory(Categories.ZeroAllocation)]
     public void ScheduleAndCancelSteadyState()
     {
         var wheel = _steady;

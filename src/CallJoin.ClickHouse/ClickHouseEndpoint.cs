@@ -50,6 +50,27 @@ public sealed record ClickHouseEndpoint(string ConnectionString, string Database
         return builder.ConnectionString;
     }
 
+    /// <summary>Names the endpoint with its password masked, so logging it (or a record holding it) leaks no credential.</summary>
+    public override string ToString()
+    {
+        var builder = new DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return $"ClickHouseEndpoint {{ Database = {Database} }}";   // unparseable: show nothing of it
+        }
+
+        foreach (var key in builder.Keys.Cast<string>().Where(k => k.Equals("Password", StringComparison.OrdinalIgnoreCase) || k.Equals("Pwd", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            builder[key] = "***";
+        }
+
+        return $"ClickHouseEndpoint {{ ConnectionString = {builder.ConnectionString}, Database = {Database} }}";
+    }
+
     private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private static string Port(string text) =>

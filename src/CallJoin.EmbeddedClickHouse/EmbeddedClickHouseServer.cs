@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using CallJoin.EmbeddedClickHouse.Engine;
@@ -13,34 +14,54 @@ using Microsoft.Extensions.Logging;
 namespace CallJoin.EmbeddedClickHouse;
 
 /// <summary>
-/// The ClickHouse engine (chDB, from the pinned npm package) served on 127.0.0.1 over ClickHouse's HTTP interface, so
-/// ClickHouse.Driver and any HTTP client talk to it exactly as to a ClickHouse server.
+/// The ClickHouse engine (chDB, from the pinned npm package) served over ClickHouse's HTTP interface (on 127.0.0.1
+/// unless configured otherwise), so ClickHouse.Driver and any HTTP client talk to it exactly as to a ClickHouse server.
 /// </summary>
 /// <remarks>
-/// One per process (chDB runs one data directory per process). <see cref="SuspendAsync"/> closes the listener while the
+/// One engine per process (chDB runs one data directory per process); <see cref="ServeAlsoAsync"/> adds another
+/// interface over it with its own address and credentials. <see cref="SuspendAsync"/> closes the listener while the
 /// engine and its data stay, to let tests see an unreachable server and its recovery.
 /// </remarks>
 public sealed class EmbeddedClickHouseServer : IAsyncDisposable
 {
     private readonly ChdbEngine _engine;
+    private readonly bool _ownsEngine;
     private readonly ClickHouseHttpHandler _handler;
+    private readonly EmbeddedClickHouseOptions _options;
     private WebApplication? _listener;
 
-    private EmbeddedClickHouseServer(ChdbEngine engine, EmbeddedClickHouseOptions options)
+    private EmbeddedClickHouseServer(ChdbEngine engine, bool ownsEngine, EmbeddedClickHouseOptions options)
     {
         _engine = engine;
-        _handler = new ClickHouseHttpHandler(engine, options.MaxConcurrentQueries);
+        _ownsEngine = ownsEngine;
+        _options = options;
+        _handler = new ClickHouseHttpHandler(engine, new ClickHouseAccess(options.Address, options.User, options.Password), options.MaxConcurrentQueries);
         Port = options.Port;
     }
 
     /// <summary>The listening port (chosen at start when the options asked for 0).</summary>
     public int Port { get; private set; }
 
-    /// <summary>The HTTP interface's base address.</summary>
-    public Uri Endpoint => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary>The HTTP interface's base address (a loopback one when listening on every interface).</summary>
+    public Uri Endpoint => new($"http://{HostName}:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
-    /// <summary>A ClickHouse.Driver connection string for this endpoint (database <c>default</c>).</summary>
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Protocol=http;Username=default";
+    /// <summary>A ClickHouse.Driver connection string for this endpoint (database <c>default</c>) with its user and password.</summary>
+    public string ConnectionString
+    {
+        get
+        {
+            var builder = new DbConnectionStringBuilder
+            {
+                ["Host"] = HostName, ["Port"] = Port.ToString(CultureInfo.InvariantCulture), ["Protocol"] = "http", ["Username"] = _options.User,
+            };
+            if (_options.Password.Length > 0)
+            {
+                builder["Password"] = _options.Password;
+            }
+
+            return builder.ConnectionString;
+        }
+    }
 
     /// <summary>The engine's ClickHouse version.</summary>
     public string EngineVersion => _engine.Version;
@@ -53,7 +74,7 @@ public sealed class EmbeddedClickHouseServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var engine = ChdbEngine.Boot(options.DataPath);
-        var server = new EmbeddedClickHouseServer(engine, options);
+        var server = new EmbeddedClickHouseServer(engine, ownsEngine: true, options);
         try
         {
             await server.ResumeAsync(ct).ConfigureAwait(false);
@@ -64,6 +85,23 @@ public sealed class EmbeddedClickHouseServer : IAsyncDisposable
             engine.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Serves this server's engine on one more interface with its own address, port and credentials (the data path must
+    /// be this server's); disposing it closes only that interface.
+    /// </summary>
+    public async Task<EmbeddedClickHouseServer> ServeAlsoAsync(EmbeddedClickHouseOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Path.GetFullPath(options.DataPath) != Path.GetFullPath(DataPath))
+        {
+            throw new ArgumentException($"chDB runs one data directory per process: this engine's is {DataPath}, not {options.DataPath}.", nameof(options));
+        }
+
+        var server = new EmbeddedClickHouseServer(_engine, ownsEngine: false, options);
+        await server.ResumeAsync(ct).ConfigureAwait(false);
+        return server;
     }
 
     /// <summary>Stops listening (clients get connection refused); data and engine stay.</summary>
@@ -90,7 +128,7 @@ public sealed class EmbeddedClickHouseServer : IAsyncDisposable
         var port = Port;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(_options.Address, port);
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;     // batch inserts are as large as the client makes them
             kestrel.Limits.MinRequestBodyDataRate = null;
@@ -107,6 +145,13 @@ public sealed class EmbeddedClickHouseServer : IAsyncDisposable
     {
         await SuspendAsync().ConfigureAwait(false);
         _handler.Dispose();
-        _engine.Dispose();
+        if (_ownsEngine)
+        {
+            _engine.Dispose();
+        }
     }
+
+    private string HostName => _options.Address.Equals(IPAddress.Any) || _options.Address.Equals(IPAddress.IPv6Any) ? "127.0.0.1"
+        : _options.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{_options.Address}]"
+        : _options.Address.ToString();
 }

@@ -36,6 +36,7 @@ public sealed class CallJoinService : IAsyncDisposable
     private Task _acks = Task.CompletedTask;
     private volatile bool _ready;
     private volatile bool _stopped;
+    private Exception? _lastMigrationError;
 
     public CallJoinService(ServiceSettings settings, CallJoinMetrics metrics, ILoggerFactory loggers, TimeProvider? time = null)
     {
@@ -67,6 +68,9 @@ public sealed class CallJoinService : IAsyncDisposable
 
     /// <summary>The sink, once started.</summary>
     public ClickHouseSink? Sink { get; private set; }
+
+    /// <summary>Why the last schema migration attempt failed while it is being retried; null once migrated.</summary>
+    public Exception? LastMigrationError => Volatile.Read(ref _lastMigrationError);
 
     /// <summary>The join's latest counters and state size.</summary>
     public PipelineSnapshot Snapshot => _pipeline?.Snapshot ?? PipelineSnapshot.Empty;
@@ -236,10 +240,12 @@ public sealed class CallJoinService : IAsyncDisposable
                 var migrator = new SchemaMigrator(client, _settings.ClickHouse.Database);
                 var applied = await migrator.MigrateAsync(ct: ct).ConfigureAwait(false);
                 Log.Migrated(_log, CallJoinMigrations.All.Max(m => m.Version), applied.Count);
+                Volatile.Write(ref _lastMigrationError, null);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or ClickHouseServerException or TaskCanceledException && !ct.IsCancellationRequested)
             {
+                Volatile.Write(ref _lastMigrationError, ex);
                 Log.MigrationRetry(_log, delay, ex.Message);
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxMigrationRetryDelay.Ticks));

@@ -20,8 +20,7 @@ internal readonly partial record struct ClickHouseError(int Code, string Message
     /// <summary>The HTTP status for this code: 4xx for the client errors ClickHouse's HTTP handler maps, else 500.</summary>
     public int HttpStatus => Code switch
     {
-        194 or 192 or 193 or 516 => 401,                           // REQUIRED_PASSWORD, UNKNOWN_USER, WRONG_PASSWORD, AUTHENTICATION_FAILED
-        497 => 403,                                                // ACCESS_DENIED
+        194 or 192 or 193 or 516 or 497 => 403,                   // REQUIRED_PASSWORD, UNKNOWN_USER, WRONG_PASSWORD, AUTHENTICATION_FAILED, ACCESS_DENIED
         46 or 47 or 50 or 56 or 60 or 73 or 81 or 115 => 404,     // UNKNOWN_FUNCTION/IDENTIFIER/TYPE/STORAGE/TABLE/FORMAT/DATABASE/SETTING
         6 or 26 or 27 or 38 or 41 or 53 or 62 or 72 or 117 or 354 or 456 or 457 => 400, // CANNOT_PARSE_*, TYPE_MISMATCH, SYNTAX_ERROR, INCORRECT_DATA, CANNOT_DECOMPRESS, query parameters
         1 => 501,                                                  // UNSUPPORTED_METHOD

@@ -12,13 +12,19 @@ namespace CallJoin.EmbeddedClickHouse.Http;
 /// Each request runs on a fresh engine connection, so its settings and <c>USE</c> die with it. INSERT bodies stream to
 /// the engine in chunks (bounded memory for any batch size); results are materialized by the engine, then written.
 /// </remarks>
-internal sealed class ClickHouseHttpHandler(ChdbEngine engine, int maxConcurrentQueries) : IDisposable
+internal sealed class ClickHouseHttpHandler(ChdbEngine engine, ClickHouseAccess access, int maxConcurrentQueries) : IDisposable
 {
     private const int ChunkBytes = 1 << 20;
     private readonly SemaphoreSlim _slots = new(maxConcurrentQueries, maxConcurrentQueries);
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (!access.AllowsHost(context.Request.Host))
+        {
+            await WriteErrorAsync(context, "", ClickHouseError.Create(497, "ACCESS_DENIED", "The Host header does not name this server")).ConfigureAwait(false);
+            return;
+        }
+
         var path = context.Request.Path.Value ?? "/";
         if (path is "/ping" or "/ping/")
         {
@@ -33,6 +39,12 @@ internal sealed class ClickHouseHttpHandler(ChdbEngine engine, int maxConcurrent
         }
 
         var request = ClickHouseRequest.From(context.Request);
+        if (access.Authenticate(context.Request) is { } refused)
+        {
+            await WriteErrorAsync(context, request.QueryId, refused).ConfigureAwait(false);
+            return;
+        }
+
         if (request.Unsupported is { } option)
         {
             await WriteErrorAsync(context, request.QueryId, ClickHouseError.Create(1, "UNSUPPORTED_METHOD",

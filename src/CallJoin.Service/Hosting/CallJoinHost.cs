@@ -49,13 +49,25 @@ public static class CallJoinHost
     public static Uri LocalAddress(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri($"http://127.0.0.1:{new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal)).Port}/");
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("[::]", "0.0.0.0", StringComparison.Ordinal));
+        var host = bound.Host is "0.0.0.0" ? "127.0.0.1" : bound.Host;   // every interface: loopback is one of them
+        return new Uri($"http://{host}:{bound.Port}/");
     }
 
     private static WebApplication Build(WebApplicationBuilder builder, ServiceSettings settings, Action<ILoggingBuilder>? logging)
     {
-        builder.WebHost.UseKestrel(k => k.ListenAnyIP(settings.HttpPort));
+        builder.WebHost.UseKestrel(k =>
+        {
+            if (settings.HttpAddress is { } address)
+            {
+                k.Listen(address, settings.HttpPort);
+            }
+            else
+            {
+                k.ListenAnyIP(settings.HttpPort);
+            }
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         if (string.Equals(builder.Configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase))

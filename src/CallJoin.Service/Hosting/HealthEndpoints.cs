@@ -6,7 +6,8 @@ namespace CallJoin.Service.Hosting;
 
 /// <summary>
 /// <c>/healthz</c> (liveness: the service has not failed) and <c>/readyz</c> (readiness: migrated, consuming, and
-/// ClickHouse keeping up and not failing), each with a small JSON body saying why.
+/// ClickHouse keeping up and not failing), each with a small JSON body saying why: counts and error codes
+/// (<see cref="HealthErrorCode"/>), never exception text.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -14,7 +15,7 @@ internal static class HealthEndpoints
     {
         app.MapGet("/healthz", () => service.IsHealthy
             ? Results.Json(new { status = "ok" })
-            : Results.Json(new { status = "failed", error = service.Completion.Exception?.GetBaseException().Message }, statusCode: 503));
+            : Results.Json(new { status = "failed", error = HealthErrorCode.Of(service.Completion.Exception) }, statusCode: 503));
 
         app.MapGet("/readyz", () =>
         {
@@ -35,7 +36,8 @@ internal static class HealthEndpoints
                 partitions = ingest?.Assignment.StartPartitions ?? [],
                 rows = sink?.InsertedRows ?? 0,
                 bufferedBytes = sink?.BufferedBytes ?? 0,
-                lastSinkError = sink?.LastTransientError?.Message,
+                migrationError = HealthErrorCode.Of(service.LastMigrationError),
+                lastSinkError = HealthErrorCode.Of(sink?.LastTransientError),
             };
             return Results.Json(body, statusCode: ready ? 200 : 503);
         });

@@ -1,3 +1,4 @@
+using System.Net;
 using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Join;
@@ -54,6 +55,9 @@ public sealed record ServiceSettings
 
     /// <summary>At a state checkpoint, the FASTER log is compacted once this many bytes are on disk and most are dead.</summary>
     public long CompactAboveBytes { get; init; } = 1L << 30;
+
+    /// <summary>Address of the HTTP listener; null listens on every interface (IPv4 and IPv6), as a pod's probes need.</summary>
+    public IPAddress? HttpAddress { get; init; }
 
     /// <summary>Port of the HTTP listener serving <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c> (0: any free port).</summary>
     public int HttpPort { get; init; } = 8080;

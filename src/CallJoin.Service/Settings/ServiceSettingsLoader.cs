@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
@@ -59,6 +60,7 @@ public sealed class ServiceSettingsLoader
             MaxClockSkew = Duration("CallJoin:Join:MaxClockSkew", TimeSpan.FromMinutes(1)),
             PartitionIdleAfter = Duration("CallJoin:Join:PartitionIdleAfter", TimeSpan.FromMinutes(1)),
             State = BuildState(),
+            HttpAddress = Address("CallJoin:Http:Address"),
             HttpPort = Int("CallJoin:Http:Port", 8080, 0, 65_535),
             CheckpointInterval = Duration("CallJoin:State:CheckpointInterval", TimeSpan.FromSeconds(30)),
             CompactAboveBytes = Int("CallJoin:State:CompactAboveMiB", 1024, 0, 1 << 20) * 1024L * 1024,
@@ -223,6 +225,29 @@ public sealed class ServiceSettingsLoader
         }
 
         return value;
+    }
+
+    /// <summary>An IP address to listen on, <c>localhost</c> for loopback; null (every interface) when unset or <c>*</c>.</summary>
+    private IPAddress? Address(string key)
+    {
+        var text = _config[key]?.Trim();
+        if (string.IsNullOrEmpty(text) || text == "*")
+        {
+            return null;
+        }
+
+        if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(text.Trim('[', ']'), out var address))
+        {
+            return address;
+        }
+
+        _problems.Add($"{key} must be an IP address (e.g. 127.0.0.1, 0.0.0.0, ::), localhost or *, got '{text}'.");
+        return null;
     }
 
     /// <summary>A duration as seconds (<c>2.5</c>) or a .NET time span (<c>00:05:00</c>, <c>7.00:00:00</c>).</summary>

@@ -28,6 +28,20 @@ public sealed partial class StandaloneServerTests : IDisposable
         Assert.Equal(0, await second.StopAsync());
     }
 
+    [Fact]
+    public async Task The_standalone_server_takes_its_password_from_the_services_variable()
+    {
+        using var server = await StandaloneServer.StartAsync(_data, password: "from-env-3d9f");
+        using (var right = new ClickHouseClient($"{server.ConnectionString};Password=from-env-3d9f"))
+        {
+            Assert.Equal(1L, Convert.ToInt64(await right.ExecuteScalarAsync("SELECT 1"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var none = new ClickHouseClient(server.ConnectionString);
+        Assert.Equal(516, (await Assert.ThrowsAsync<ClickHouseServerException>(() => none.ExecuteScalarAsync("SELECT 1"))).ErrorCode);
+        Assert.Equal(0, await server.StopAsync());
+    }
+
     public void Dispose() => Testing.TempDirectory.Delete(_data);
 
     /// <summary>A child <c>calljoin clickhouse</c> on a free port, found from the line it prints when ready.</summary>
@@ -38,19 +52,25 @@ public sealed partial class StandaloneServerTests : IDisposable
         private StandaloneServer(Process process, int port)
         {
             _process = process;
-            ConnectionString = $"Host=127.0.0.1;Port={port};Protocol=http";
+            Port = port;
+            ConnectionString = $"Host=127.0.0.1;Port={port};Protocol=http;Username=weave";
         }
+
+        public int Port { get; }
 
         public string ConnectionString { get; }
 
-        public static async Task<StandaloneServer> StartAsync(string data)
+        /// <summary>Starts <c>calljoin clickhouse</c>; <paramref name="password"/> is given as the service's variable, WF_CLICKHOUSE_PASS.</summary>
+        public static async Task<StandaloneServer> StartAsync(string data, string? password = null)
         {
             var cli = Path.Combine(AppContext.BaseDirectory, "calljoin.dll");
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "exec", cli, "clickhouse", "--data", data, "--port", "0" })
+            foreach (var arg in new[] { "exec", cli, "clickhouse", "--data", data, "--port", "0", "--user", "weave" })
             {
                 start.ArgumentList.Add(arg);
             }
+
+            start.Environment["WF_CLICKHOUSE_PASS"] = password ?? "";
 
             var process = Process.Start(start)!;
             process.ErrorDataReceived += (_, _) => { };

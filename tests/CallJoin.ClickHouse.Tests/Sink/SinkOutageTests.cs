@@ -61,10 +61,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         {
             await AddAsync(sink, rows, 10_000, 30_000, timeout.Token);
             // Make sure the outage was felt: at least one insert failed and is being retried.
-            while (sink.Retries == 0)
-            {
-                await Task.Delay(10, timeout.Token);
-            }
+            await Eventually.TrueAsync(() => sink.Retries > 0, "an insert failed during the outage and is being retried", SafetyNet);
 
             Assert.True(sink.BufferedBytes > 0);
             Assert.True(sink.IsFailing);

@@ -184,27 +184,6 @@ public class CallRowBuilderTests
         Assert.Equal(0, _row.EndedAtMicros);
     }
 
-    [Fact]
-    public void Building_rows_allocates_nothing_in_steady_state()
-    {
-        var start = Utf8(FullStart);
-        var end = Utf8(FullEnd);
-        for (int i = 0; i < 100; i++)
-        {
-            _builder.Build(start, end, _row);
-            _builder.Build(start, default, _row);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1_000; i++)
-        {
-            _builder.Build(start, end, _row);
-            _builder.Build(start, default, _row);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
     internal static string[] Refs(CallRefs refs)
     {
         var list = new string[refs.Count];

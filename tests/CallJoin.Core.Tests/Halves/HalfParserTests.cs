@@ -239,27 +239,6 @@ public class HalfParserTests
         Assert.Same(HalfParser.ReasonText(status, field), HalfParser.ReasonText(status, field));
     }
 
-    [Fact]
-    public void Reading_keys_allocates_nothing_in_steady_state()
-    {
-        var start = Utf8(Start);
-        var end = Utf8(End);
-        for (int i = 0; i < 100; i++)
-        {
-            HalfParser.TryReadKey(start, CallSide.Start, _key);
-            HalfParser.TryReadKey(end, CallSide.End, _key);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1_000; i++)
-        {
-            HalfParser.TryReadKey(start, CallSide.Start, _key);
-            HalfParser.TryReadKey(end, CallSide.End, _key);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
     private static long Micros(string iso) =>
         (DateTimeOffset.Parse(iso, System.Globalization.CultureInfo.InvariantCulture).UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 }

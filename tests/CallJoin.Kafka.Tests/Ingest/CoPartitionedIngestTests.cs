@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CallJoin.Core.Halves;
 using CallJoin.Kafka.Ingest;
 using CallJoin.Testing;
@@ -241,11 +242,11 @@ public sealed class CoPartitionedIngestTests(BrokerFixture kafka)
     }
 
     /// <summary>Waits for a condition; the safety net fails the test instead of hanging it (never a timing assertion).</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct, [CallerArgumentExpression(nameof(condition))] string what = "")
     {
         while (!condition())
         {
-            Assert.False(ct.IsCancellationRequested, "the condition never became true");
+            Assert.False(ct.IsCancellationRequested, $"this never became true: {what}");
             await Task.Delay(10, CancellationToken.None);
         }
     }

@@ -41,13 +41,15 @@ public sealed class ServiceEndToEndTests(BrokerFixture kafka, ClickHouseFixture 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("healthz", UriKind.Relative))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("readyz", UriKind.Relative))).StatusCode);
 
-        // The snapshot behind the metrics is refreshed a few times a second: read until it has seen the last message.
+        // The snapshot behind the metrics is refreshed a few times a second and can trail the tables: read until it has
+        // seen the last message and the last timeout (the error records, start_missing ones included, are the last).
         var metrics = "";
-        for (var i = 0; i < 100 && PrometheusText.Sum(metrics, "calljoin_halves_consumed_total") < expected.Messages; i++)
+        await Eventually.TrueAsync(async () =>
         {
-            await Task.Delay(100);
             metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
-        }
+            return PrometheusText.Sum(metrics, "calljoin_halves_consumed_total") >= expected.Messages
+                && PrometheusText.Sum(metrics, "calljoin_errors_total") >= expected.ErrorRecords;
+        }, $"/metrics counted all {expected.Messages} halves consumed and {expected.ErrorRecords} error records");
 
         Assert.Equal(expected.Starts, PrometheusText.Sum(metrics, "calljoin_halves_consumed_total", "side=\"start\""));
         Assert.Equal(expected.Ends, PrometheusText.Sum(metrics, "calljoin_halves_consumed_total", "side=\"end\""));

@@ -1,5 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Testing;
 using CallJoin.Workload;
@@ -18,21 +19,42 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
         await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 8);
         var workload = new WeaveWorkload(ServiceEndToEndTests.Options() with { Calls = 6_000, Seed = 21 });
         var expected = workload.Expected;
-        await harness.PublishAsync(workload.Events());
-
-        long landedAtKill;
+        var events = workload.Events().ToList();
+        var firstPart = events.Count / 2;
+        var port = FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         var state = harness.NewStateDirectory();
-        using (var first = ChildService.Start(harness, state))
+        var firstOutput = "";
+
+        using (var first = ChildService.Start(harness, state, new Dictionary<string, string> { ["CALLJOIN__HTTP__PORT"] = $"{port}" }))
         {
-            landedAtKill = await harness.WaitForAsync($"SELECT least(count(), 1) FROM {{db}}.calls_complete", 1) > 0
-                ? await harness.ScalarAsync(CallsFinal)
-                : 0;
-            first.Kill();   // SIGKILL: no drain, no final commit
+            // Half the workload with ClickHouse up: rows land and a state checkpoint follows them.
+            await harness.PublishAsync(events.Take(firstPart));
+            await harness.WaitForAsync("SELECT least(count(), 1) FROM {db}.calls_complete", 1);
+
+            // The rest while ClickHouse is away: the service reads it, but its rows cannot become durable. That is
+            // "mid-stream" for certain: consumed beyond the first half, rows buffered and unacknowledged.
+            await clickHouse.Server.SuspendAsync();
+            try
+            {
+                await harness.PublishAsync(events.Skip(firstPart));
+                await Eventually.TrueAsync(async () => await ReadinessAsync(http) is { Consumed: var consumed, BufferedBytes: > 0 } && consumed > firstPart,
+                    "the service read past the first half and holds unacknowledged rows while ClickHouse is down");
+                first.Kill();   // SIGKILL: no drain, no final commit
+                firstOutput = first.Output;
+            }
+            finally
+            {
+                await clickHouse.Server.ResumeAsync();
+            }
         }
 
-        Assert.InRange(landedAtKill, 1, expected.CallsInTable - 1);
-        // The second run reopens the last state checkpoint (every half a second) and reads on from its positions.
+        // Nothing writes now: what is in the table is what was durable at the kill, short of the whole workload.
+        Assert.InRange(await harness.ScalarAsync(CallsFinal), 1, expected.CallsInTable - 1);
+
+        // The second run reopens the last state checkpoint (taken before the outage) and reads on from its positions.
         using var second = ChildService.Start(harness, state);
+        using var showLogs = new OutputOnFailure(() => $"first run:\n{firstOutput}\nsecond run:\n{second.Output}");
         Assert.Equal(expected.CallsInTable, await harness.WaitForAsync(CallsFinal, expected.CallsInTable));
         Assert.Equal(expected.CallsInTable, await harness.ScalarAsync("SELECT uniqExact(id) FROM {db}.calls_complete FINAL"));
         Assert.Equal(expected.RunningOnlyRows, await harness.ScalarAsync("SELECT count() FROM {db}.calls_complete FINAL WHERE ended_at = toDateTime64(0, 6)"));
@@ -60,14 +82,17 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
         try
         {
             await harness.PublishAsync(workload.Events());
-            for (var i = 0; i < 600 && !service.Service.Ingest!.IsPaused; i++)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-
-            Assert.True(service.Service.Ingest!.IsPaused, "the ingest did not pause while ClickHouse was down");
+            await Eventually.TrueAsync(() => service.Service.Ingest!.IsPaused, "the ingest paused while ClickHouse was down");
             Assert.True(service.Service.Sink!.BufferedBytes <= settings.Sink.MaxBufferedBytes + settings.Sink.MaxBatchBytes + (4 << 20));
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri("readyz", UriKind.Relative), timeout.Token)).StatusCode);
+            var sinkError = "";
+            await Eventually.TrueAsync(async () =>
+            {
+                using var readyz = await http.GetAsync(new Uri("readyz", UriKind.Relative), timeout.Token);   // 503: not ready
+                sinkError = JsonDocument.Parse(await readyz.Content.ReadAsStringAsync(timeout.Token)).RootElement.GetProperty("lastSinkError").GetString();
+                return sinkError is not null;
+            }, "/readyz named the sink's failure");
+            Assert.True(sinkError is "connection_refused" or "network_error", $"a code (refused, or a kept-alive connection cut), not the socket's text: {sinkError}");
             Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("healthz", UriKind.Relative), timeout.Token)).StatusCode);
         }
         finally
@@ -93,102 +118,31 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
 
         Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the service kept running after its sink stopped");
         Assert.Equal(1, child.ExitCodeIfExited());
-        Assert.Contains(child.Output, line => line.Contains("ClickHouse sink stopped", StringComparison.Ordinal));
-        Assert.Contains(child.Output, line => line.Contains("exiting with code 1", StringComparison.Ordinal));
+        Assert.Contains("ClickHouse sink stopped", child.Output, StringComparison.Ordinal);
+        Assert.Contains("exiting with code 1", child.Output, StringComparison.Ordinal);
     }
 
-    /// <summary><c>calljoin run</c> as a child process, configured by environment variables like a pod.</summary>
-    private sealed class ChildService : IDisposable
+    /// <summary>The readiness body's counts; null while the child is not answering yet.</summary>
+    private static async Task<Readiness?> ReadinessAsync(HttpClient http)
     {
-        private readonly Process _process;
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
-
-        private ChildService(Process process) => _process = process;
-
-        /// <summary>Its stdout and stderr lines so far.</summary>
-        public IReadOnlyCollection<string> Output => _output;
-
-        public static ChildService Start(ServiceHarness harness, string stateDirectory, IReadOnlyDictionary<string, string>? environment = null)
+        try
         {
-            var settings = harness.Settings(stateDirectory: stateDirectory);
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "calljoin.dll"), "run" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var env = start.Environment;
-            env["CALLJOIN_KAFKA_BOOTSTRAP"] = settings.Ingest.BootstrapServers;
-            env["CALLJOIN_CLICKHOUSE"] = settings.ClickHouse.ConnectionString;
-            env["WF_CLICKHOUSE_DATABASE"] = settings.ClickHouse.Database;
-            env["CALLJOIN__KAFKA__OWNERSHIP"] = "static";
-            env["CALLJOIN__KAFKA__GROUPID"] = settings.Ingest.GroupId;
-            env["CALLJOIN__KAFKA__STARTTOPIC"] = settings.Ingest.StartTopic;
-            env["CALLJOIN__KAFKA__ENDTOPIC"] = settings.Ingest.EndTopic;
-            env["CALLJOIN__STATE__DIRECTORY"] = settings.State!.Directory;
-            env["CALLJOIN__STATE__MEMORYBUDGETMIB"] = "4";
-            env["CALLJOIN__STATE__CHECKPOINTINTERVAL"] = "0.5";
-            env["CALLJOIN__HTTP__PORT"] = "0";
-            env["CALLJOIN__JOIN__IDLEADVANCEAFTER"] = "0.5";
-            env["WF_CALL_COMPLETION_WORKER_BATCH_TIMEOUT"] = "0.2";
-            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            {
-                env[key] = value;
-            }
-
-            var process = Process.Start(start)!;
-            var child = new ChildService(process);
-            process.OutputDataReceived += (_, line) => child.Keep(line.Data);
-            process.ErrorDataReceived += (_, line) => child.Keep(line.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return child;
+            using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative));
+            return JsonSerializer.Deserialize<Readiness>(await response.Content.ReadAsStringAsync(), JsonSerializerOptions.Web);
         }
-
-        public bool WaitForExit(TimeSpan bound)
+        catch (HttpRequestException)
         {
-            if (!_process.WaitForExit(bound))
-            {
-                return false;
-            }
-
-            _process.WaitForExit();   // and its output is read to the end
-            return true;
-        }
-
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);   // SIGKILL
-            _process.WaitForExit();
-        }
-
-        /// <summary>0 while running; the exit code if the child stopped on its own (it should not).</summary>
-        public int ExitCodeIfExited() => _process.HasExited ? _process.ExitCode : 0;
-
-        private void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                _output.Enqueue(line);
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-                {
-                    term.WaitForExit();
-                }
-
-                if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
-                {
-                    Kill();
-                }
-            }
-
-            _process.Dispose();
+            return null;
         }
     }
+
+    /// <summary>A port free right now, for a child process whose address the test must know.</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record Readiness(long Consumed, long BufferedBytes);
 }

@@ -91,18 +91,26 @@ internal sealed class ServiceHarness : IAsyncDisposable
         return directory;
     }
 
-    /// <summary>Builds and starts a host; the caller disposes it.</summary>
-    public static async Task<RunningService> StartAsync(ServiceSettings settings)
+    /// <summary>Builds and starts a host and waits until it is ready (migrated, consuming); the caller disposes it.</summary>
+    /// <param name="logging">More logging setup (e.g. a recording provider); Warning and up are logged otherwise.</param>
+    /// <param name="waitUntilReady">False for a service expected not to become ready (say, ClickHouse refusing it).</param>
+    public static async Task<RunningService> StartAsync(ServiceSettings settings, Action<ILoggingBuilder>? logging = null, bool waitUntilReady = true)
     {
-        var app = CallJoinHost.ForSettings(settings, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = CallJoinHost.ForSettings(settings, builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Warning);
+            logging?.Invoke(builder);
+        });
         await app.StartAsync();
         var service = app.Services.GetRequiredService<CallJoinService>();
-        for (var i = 0; i < 600 && !service.IsReady && !service.Completion.IsCompleted; i++)
+        if (waitUntilReady)
         {
-            await Task.Delay(100);   // migrating, then starting the ingest, in the background
+            // Migrating, then starting the ingest, in the background.
+            await Eventually.TrueAsync(() => service.IsReady || service.Completion.IsCompleted, "the service became ready (migrated and consuming)");
+            Assert.True(service.IsReady, $"the service stopped before it was ready: {service.Completion.Exception?.GetBaseException()}");
         }
 
-        return new RunningService(app, app.Services.GetRequiredService<CallJoinService>(), CallJoinHost.LocalAddress(app));
+        return new RunningService(app, service, CallJoinHost.LocalAddress(app));
     }
 
     /// <summary>Publishes the events with their record timestamps, lz4-compressed (the mock broker keeps 5 MiB per partition).</summary>
@@ -124,13 +132,19 @@ internal sealed class ServiceHarness : IAsyncDisposable
     public async Task<long> ScalarAsync(string sql) =>
         Convert.ToInt64(await Client.ExecuteScalarAsync(sql.Replace("{db}", Database, StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Polls until <paramref name="sql"/> returns <paramref name="expected"/>; the bound only keeps a broken run from hanging.</summary>
+    /// <summary>Polls until <paramref name="sql"/> returns <paramref name="expected"/>; fails the test if the bound passes first.</summary>
     public async Task<long> WaitForAsync(string sql, long expected, TimeSpan? bound = null)
     {
-        var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromMinutes(3));
+        var limit = bound ?? Eventually.DefaultBound;
+        var deadline = DateTime.UtcNow + limit;
         long value;
-        while ((value = await TryScalarAsync(sql)) != expected && DateTime.UtcNow < deadline)
+        while ((value = await TryScalarAsync(sql)) != expected)
         {
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail($"After {limit.TotalSeconds} s, {sql.Replace("{db}", Database, StringComparison.Ordinal)} returned {value}, not {expected}");
+            }
+
             await Task.Delay(200);
         }
 

@@ -23,8 +23,19 @@ public sealed class ServiceSettingsLoaderTests
         Assert.Equal(TimeSpan.FromDays(7), settings.Join.StartRetention);
         Assert.Equal(256L << 20, settings.State!.MemoryBudgetBytes);
         Assert.Equal(8080, settings.HttpPort);
+        Assert.Null(settings.HttpAddress);   // every interface, as before the setting existed
         Assert.Equal(TimeSpan.FromSeconds(30), settings.CheckpointInterval);
     }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("localhost", "127.0.0.1")]
+    [InlineData("::1", "::1")]
+    [InlineData("[::1]", "::1")]
+    [InlineData("10.0.0.7", "10.0.0.7")]
+    [InlineData("*", null)]
+    public void The_http_address_is_an_ip_localhost_or_every_interface(string text, string? expected) =>
+        Assert.Equal(expected, Load(new() { ["CallJoin:Http:Address"] = text }).HttpAddress?.ToString());
 
     [Fact]
     public void Upstream_names_and_ours_are_read()
@@ -61,6 +72,16 @@ public sealed class ServiceSettingsLoaderTests
     }
 
     [Fact]
+    public void The_clickhouse_password_reaches_the_driver_but_not_the_settings_text()
+    {
+        var settings = Load(new() { ["WF_CLICKHOUSE_USER"] = "weave", ["WF_CLICKHOUSE_PASS"] = "pa55;word-4f1c" });
+
+        Assert.Contains("pa55;word-4f1c", settings.ClickHouse.ConnectionString, StringComparison.Ordinal);
+        Assert.DoesNotContain("pa55", settings.ToString(), StringComparison.Ordinal);   // records print their members
+        Assert.Contains("Username=weave", settings.ClickHouse.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void Environment_variables_with_double_underscores_reach_our_keys()
     {
         // Only this test sets these variables; the others load from memory.
@@ -90,12 +111,13 @@ public sealed class ServiceSettingsLoaderTests
             ["CallJoin:Kafka:Replicas"] = "2",
             ["CallJoin:Kafka:Ordinal"] = "2",
             ["CallJoin:Http:Port"] = "70000",
+            ["CallJoin:Http:Address"] = "calljoin.example",
             ["CallJoin:Join:StartTimeout"] = "soon",
             ["ENABLE_CALL_COMPLETION_WORKER"] = "maybe",
             ["CallJoin:State:Store"] = "disk",
         }));
 
-        foreach (var key in new[] { "WF_KAFKA_BROKER_PORT", "CallJoin:Kafka:Ordinal", "CallJoin:Http:Port", "CallJoin:Join:StartTimeout", "ENABLE_CALL_COMPLETION_WORKER", "CallJoin:State:Store" })
+        foreach (var key in new[] { "WF_KAFKA_BROKER_PORT", "CallJoin:Kafka:Ordinal", "CallJoin:Http:Port", "CallJoin:Http:Address", "CallJoin:Join:StartTimeout", "ENABLE_CALL_COMPLETION_WORKER", "CallJoin:State:Store" })
         {
             Assert.Contains(key, error.Message, StringComparison.Ordinal);
         }
