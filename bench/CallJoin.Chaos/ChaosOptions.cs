@@ -16,6 +16,11 @@ public sealed record ChaosOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>Partitions of each topic. Many, so that no partition nears the embedded broker's 5 MiB.</summary>
+    /// <remarks>
+    /// The full run's starts topic carries 201k compact messages, 175 MB with keys: 1.8 MB per partition of 96, about
+    /// 2 MB with batch overhead — under 5 MiB even if nothing were consumed, so production needs no throttle. The run
+    /// still checks every partition's low watermark afterwards and is invalid if any moved.
+    /// </remarks>
     public int Partitions { get; init; } = 96;
 
     /// <summary>Record time (and so wall time) over which the calls start.</summary>
