@@ -139,8 +139,8 @@ public sealed partial class ChaosRun
     }
 
     /// <summary>
-    /// Waits until every live member answers and the members read every partition exactly once between them: the
-    /// group has settled after a membership change. A member that exited by itself is noted and started again.
+    /// Waits until every live member answers and reads a share of the partitions, and the members read every partition
+    /// exactly once between them: the group has settled after a membership change. A member that exited by itself is noted and started again.
     /// </summary>
     private async Task WaitForGroupAsync(string after, CancellationToken ct)
     {
@@ -151,7 +151,9 @@ public sealed partial class ChaosRun
             ReviveExited();
             var answers = await Task.WhenAll(Live().Select(async s => (s.Name, Readiness: await s.ReadinessAsync(ct).ConfigureAwait(false)))).ConfigureAwait(false);
             var held = answers.Where(a => a.Readiness is not null).SelectMany(a => a.Readiness!.Partitions).ToList();
-            if (answers.All(a => a.Readiness is not null) && held.Count == _options.Partitions && held.Distinct().Count() == _options.Partitions)
+            // Every member reads some partitions (the range assignor gives each of at most 3 members a share), so a
+            // member that just started counts only once the rebalance it triggers has assigned it its share.
+            if (answers.All(a => a.Readiness is { Partitions.Count: > 0 }) && held.Count == _options.Partitions && held.Distinct().Count() == _options.Partitions)
             {
                 return;
             }
