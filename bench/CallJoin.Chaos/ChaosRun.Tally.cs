@@ -198,7 +198,7 @@ public sealed partial class ChaosRun
         {
             return await CountAsync(sql, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or ClickHouseServerException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or ClickHouseServerException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             return null;
         }

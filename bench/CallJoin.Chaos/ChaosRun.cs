@@ -105,7 +105,8 @@ public sealed partial class ChaosRun : IAsyncDisposable
             Settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["socket.timeout.ms"] = "10000" },
         }, TimeProvider.System);
         using var stopMonitor = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var publishing = publisher.RunAsync(ct);
+        using var stopPublishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var publishing = publisher.RunAsync(stopPublishing.Token);
         var monitoring = MonitorAsync(publisher, workload.Expected, stopMonitor.Token);
         try
         {
@@ -123,6 +124,9 @@ public sealed partial class ChaosRun : IAsyncDisposable
         }
         finally
         {
+            // A fault that failed leaves publishing running: stop it before the engines go away.
+            await stopPublishing.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(publishing).ConfigureAwait(false);
             await stopMonitor.CancelAsync().ConfigureAwait(false);
             await monitoring.ConfigureAwait(false);
         }
@@ -225,29 +229,29 @@ public sealed partial class ChaosRun : IAsyncDisposable
     private async Task MonitorAsync(PacedPublisher publisher, WorkloadExpectation expected, CancellationToken ct)
     {
         var lastLine = TimeSpan.Zero;
-        while (!ct.IsCancellationRequested)
+        try
         {
-            foreach (var service in Live())
+            while (true)
             {
-                service.SamplePeak();
-            }
+                foreach (var service in Live())
+                {
+                    service.SamplePeak();
+                }
 
-            if (_clock.Elapsed - lastLine >= TimeSpan.FromSeconds(_options.Calls >= 100_000 ? 15 : 5))
-            {
-                lastLine = _clock.Elapsed;
-                var rows = await TryCountAsync($"SELECT count() FROM {Database}.calls_complete", ct).ConfigureAwait(false);
-                Log($"published {publisher.Published:N0}/{expected.Messages:N0}, rows written {rows?.ToString("N0", CultureInfo.InvariantCulture) ?? "(ClickHouse unreachable)"}, "
-                    + $"members {string.Join(' ', Live().Select(s => s.Name))}");
-            }
+                if (_clock.Elapsed - lastLine >= TimeSpan.FromSeconds(_options.Calls >= 100_000 ? 15 : 5))
+                {
+                    lastLine = _clock.Elapsed;
+                    var rows = await TryCountAsync($"SELECT count() FROM {Database}.calls_complete", ct).ConfigureAwait(false);
+                    Log($"published {publisher.Published:N0}/{expected.Messages:N0}, rows written {rows?.ToString("N0", CultureInfo.InvariantCulture) ?? "(ClickHouse unreachable)"}, "
+                        + $"members {string.Join(' ', Live().Select(s => s.Name))}");
+                }
 
-            try
-            {
                 await Task.Delay(1000, ct).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The run is over.
         }
     }
 
