@@ -10,6 +10,9 @@ namespace CallJoin.Chaos;
 /// </remarks>
 public sealed record ChaosOptions
 {
+    /// <summary>The preset's name in the report: <c>full</c> or <c>short</c>.</summary>
+    public string Mode { get; init; } = "full";
+
     /// <summary>Calls in the workload.</summary>
     public int Calls { get; init; } = 200_000;
 
@@ -84,6 +87,7 @@ public sealed record ChaosOptions
     public static ChaosOptions ShortRun(string serviceDll) => new()
     {
         ServiceDll = serviceDll,
+        Mode = "short",
         Calls = 3_000,
         Partitions = 12,
         Span = TimeSpan.FromSeconds(30),

@@ -115,7 +115,7 @@ public sealed partial class ChaosRun
         using var self = Process.GetCurrentProcess();
         var report = new ChaosReport
         {
-            Mode = Mode,
+            Mode = _options.Mode,
             Calls = _options.Calls,
             Seed = _options.Seed,
             Partitions = _options.Partitions,

@@ -78,8 +78,6 @@ public sealed partial class ChaosRun : IAsyncDisposable
     /// <summary>Keep the run's folder (logs, data) for a look after a failure.</summary>
     private bool KeepFolder { get; set; } = true;
 
-    private string Mode => _options.Calls >= 100_000 ? "full" : "short";
-
     private async Task<ChaosReport> ExecuteAsync(CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
