@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "insert" => await InsertRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "sink" => await SinkRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "chaos" => await ChaosBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -19,6 +20,14 @@ static int Usage()
           sink [--rows N (200000)] [--dump-bytes B (1024)] [--clickhouse CONNECTION-STRING] [--out FILE]
               rows/s through ClickHouseSink (row building, encoding, batching, acks) with 1 and 2 parallel
               inserts, next to a plain HttpClient RowBinary POST of the same rows in the same batches.
+          chaos [--short] [--calls N (200000; short 3000)] [--seed S (1)] [--partitions P (96; short 12)] [--kills K (20; short 3)]
+                [--out DIR (bench/results)]
+              the service (`calljoin run`, 2-3 child processes in one consumer group) against the embedded broker and
+              ClickHouse while a workload is published in real time: kill -9, broker request errors and a broker down,
+              ClickHouse suspended (60 s; short 4 s), members joining and leaving. Reports calls lost, ends lost and
+              duplicates under FINAL, error records against the workload, faults applied and peak memory, in
+              DIR/chaos.md and chaos.json (short: chaos-short.*). Exit 1 when anything was lost or doubled, 3 when the
+              broker dropped data (invalid run), 4 when a fault's wait ran out. About 20 minutes in full, 1.5 short.
         """);
     return 2;
 }

@@ -100,6 +100,25 @@ public sealed class EmbeddedBroker : IDisposable
     /// <summary>Lets broker <paramref name="id"/> accept connections again.</summary>
     public void SetBrokerUp(int id) => ThrowOnError(LibRdKafka.MockBrokerSetUp(_cluster, id), $"set broker {id} up");
 
+    /// <summary>
+    /// Makes the next requests of <paramref name="apiKey"/>, from any client, fail with <paramref name="errors"/> in
+    /// order, one error per request; later requests are served normally. For fault injection.
+    /// </summary>
+    public unsafe void PushRequestErrors(KafkaApiKey apiKey, IReadOnlyList<ErrorCode> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        var codes = errors.Select(e => (int)e).ToArray();
+        fixed (int* first = codes)
+        {
+            LibRdKafka.MockPushRequestErrorsArray(_cluster, (short)apiKey, (nuint)codes.Length, first);
+        }
+    }
+
     /// <summary>Stops the relay (if any), then destroys the cluster and its client handle; safe to call more than once.</summary>
     public void Dispose()
     {

@@ -58,6 +58,13 @@ internal static partial class LibRdKafka
     [LibraryImport(Name, EntryPoint = "rd_kafka_mock_broker_set_up")]
     public static partial int MockBrokerSetUp(MockClusterHandle cluster, int brokerId);
 
+    /// <summary>
+    /// Queues <paramref name="count"/> errors that the cluster returns, one each, to the next requests of
+    /// <paramref name="apiKey"/> from any client (the array form of the variadic <c>rd_kafka_mock_push_request_errors</c>).
+    /// </summary>
+    [LibraryImport(Name, EntryPoint = "rd_kafka_mock_push_request_errors_array")]
+    public static unsafe partial void MockPushRequestErrorsArray(MockClusterHandle cluster, short apiKey, nuint count, int* errors);
+
     /// <summary>Changes the address a broker advertises in metadata; its listening socket stays where it is.</summary>
     [LibraryImport(Name, EntryPoint = "rd_kafka_mock_broker_set_host_port", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void MockBrokerSetHostPort(MockClusterHandle cluster, int brokerId, string host, int port);

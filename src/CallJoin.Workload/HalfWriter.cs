@@ -109,7 +109,7 @@ internal sealed partial class HalfWriter : IDisposable
         WriteIdOrNull("turn_id"u8, call.ThreadId.IsEmpty ? default : call.RootId);
         WriteTimestamp("started_at"u8, call.StartedAtMicros, _defect);
         json.WritePropertyName("attributes"u8);
-        json.WriteRawValue(WorkloadContent.Attributes[_traits.Client], skipInputValidation: true);
+        json.WriteRawValue(WorkloadContent.Attributes[_catalog.CompactHalves ? WorkloadContent.ShortestAttributes : _traits.Client], skipInputValidation: true);
         if (_defect == HalfDefect.BodyWrongType)
         {
             json.WriteStartArray("inputs"u8);
@@ -123,7 +123,7 @@ internal sealed partial class HalfWriter : IDisposable
             json.WriteEndObject();
         }
 
-        if (_traits.Otel)
+        if (_traits.Otel && !_catalog.CompactHalves)
         {
             json.WritePropertyName("otel_dump"u8);
             json.WriteRawValue(WorkloadContent.OtelDump, skipInputValidation: true);

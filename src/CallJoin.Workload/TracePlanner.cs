@@ -235,8 +235,9 @@ internal sealed class TracePlanner
 
         call.Fails = _random.Chance(0.02);
         int cap = _options.MaxPayloadBytes - 2048;
-        call.StartBytes = (int)_random.LogUniform(500, 1_800);
-        call.EndBytes = (int)_random.LogUniform(450, 1_800);
+        // The same two draws either way, so CompactHalves changes sizes only, never fates or timing.
+        call.StartBytes = (int)(_options.CompactHalves ? _random.LogUniform(100, 300) : _random.LogUniform(500, 1_800));
+        call.EndBytes = (int)(_options.CompactHalves ? _random.LogUniform(100, 300) : _random.LogUniform(450, 1_800));
         double size = _random.NextDouble();
         if (size < _options.LargePayloads + _options.MediumPayloads)
         {

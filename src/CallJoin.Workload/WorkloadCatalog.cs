@@ -37,9 +37,13 @@ internal sealed class WorkloadCatalog
     private readonly byte[][][] _objectRefs;
     private readonly byte[][] _runIds;
 
+    /// <summary><see cref="WorkloadOptions.CompactHalves"/>: the shortest client attributes and no otel_dump.</summary>
+    public bool CompactHalves { get; }
+
     public WorkloadCatalog(WorkloadOptions options, int runsPerProject)
     {
         int projects = options.Projects;
+        CompactHalves = options.CompactHalves;
         var seed = (ulong)(uint)options.Seed;
         ProjectIds = new byte[projects][];
         _opNames = new byte[projects][][][];

@@ -14,6 +14,9 @@ internal static class WorkloadContent
         Utf8("""{"weave":{"client_version":"0.9.4","source":"js-sdk"},"env":"staging"}"""),
     ];
 
+    /// <summary>The index of the shortest <see cref="Attributes"/> (a JS client's).</summary>
+    public const int ShortestAttributes = 3;
+
     /// <summary>An otel_dump of a call ingested through Weave's OpenTelemetry endpoint (raw JSON).</summary>
     public static readonly byte[] OtelDump = Utf8(
         """{"attributes":{"gen_ai.system":"openai","gen_ai.request.model":"gpt-4o-mini","gen_ai.usage.input_tokens":412,"gen_ai.usage.output_tokens":96},"resource":{"service.name":"support-bot","telemetry.sdk.language":"python","telemetry.sdk.name":"opentelemetry","telemetry.sdk.version":"1.29.0"},"kind":"SPAN_KIND_CLIENT","status":{"code":"STATUS_CODE_OK"}}""");

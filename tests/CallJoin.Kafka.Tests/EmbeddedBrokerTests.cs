@@ -97,6 +97,26 @@ public sealed class EmbeddedBrokerTests(BrokerFixture kafka)
     }
 
     /// <summary>Finds <paramref name="count"/> consecutive loopback ports that are free right now.</summary>
+    [Fact]
+    public async Task A_queued_request_error_fails_the_next_request_of_its_kind_and_only_that_one()
+    {
+        // A broker of its own: queued errors go to whichever client sends the next request of that kind.
+        using var broker = EmbeddedBroker.Start(new EmbeddedBrokerOptions { Brokers = 1 });
+        broker.CreateTopic("faults", 1);
+        var config = new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 0 };
+        broker.PushRequestErrors(KafkaApiKey.Produce, [ErrorCode.TopicAuthorizationFailed]);
+        using (var refusedProducer = new ProducerBuilder<Null, string>(config).Build())
+        {
+            var refused = await Assert.ThrowsAsync<ProduceException<Null, string>>(() => refusedProducer.ProduceAsync("faults", new Message<Null, string> { Value = "refused" }));
+            Assert.Equal(ErrorCode.TopicAuthorizationFailed, refused.Error.Code);
+        }
+
+        // A new client (the first one remembers the topic as unauthorized): its request is served.
+        using var producer = new ProducerBuilder<Null, string>(config).Build();
+        var delivered = await producer.ProduceAsync("faults", new Message<Null, string> { Value = "delivered" });
+        Assert.Equal(0, delivered.Offset.Value);   // the refused message was never appended
+    }
+
     private static int FreePortRange(int count)
     {
         for (var attempt = 0; attempt < 50; attempt++)

@@ -28,6 +28,27 @@ public sealed class WorkloadShapeTests
     }
 
     [Fact]
+    public void Compact_halves_change_only_sizes_the_same_calls_fates_and_timestamps_in_fewer_bytes()
+    {
+        var options = new WorkloadOptions { Calls = 3_000, Seed = 5, MediumPayloads = 0, LargePayloads = 0 };
+        var weave = new WeaveWorkload(options);
+        var compact = new WeaveWorkload(options with { CompactHalves = true });
+
+        var pairs = weave.Events().Zip(compact.Events()).ToList();
+        Assert.Equal(weave.Expected.Messages, pairs.Count);
+        Assert.Equal(weave.Expected with { ErrorsByReason = compact.Expected.ErrorsByReason }, compact.Expected);
+        Assert.Equal(weave.Expected.ErrorsByReason, compact.Expected.ErrorsByReason);
+        Assert.All(pairs, p => Assert.True(p.First.Key.AsSpan().SequenceEqual(p.Second.Key) && p.First.Kind == p.Second.Kind
+            && p.First.Side == p.Second.Side && p.First.TimestampMillis == p.Second.TimestampMillis));
+
+        // A few hundred bytes instead of about a kilobyte: room for 200k calls on 96 partitions of a 5 MiB-per-partition broker.
+        var sizes = pairs.Select(p => (Weave: p.First.Payload.Length, Compact: p.Second.Payload.Length)).ToList();
+        Assert.True(sizes.Average(s => s.Compact) < 0.75 * sizes.Average(s => s.Weave), $"compact {sizes.Average(s => s.Compact):F0} B vs {sizes.Average(s => s.Weave):F0} B");
+        Assert.True(sizes.Average(s => s.Compact) < 800);
+        Assert.All(pairs.Where(p => p.Second.Kind == WorkloadEventKind.Start), p => JsonDocument.Parse(p.Second.Payload).Dispose());
+    }
+
+    [Fact]
     public void Events_come_in_timestamp_order_with_every_message_the_expectation_counts()
     {
         var options = new WorkloadOptions { Calls = 5_000, Seed = 4, EndBeforeStart = 0.2, LongRunning = 0.05, LateStart = 0.02 };
