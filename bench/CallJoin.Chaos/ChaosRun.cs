@@ -153,6 +153,9 @@ public sealed partial class ChaosRun : IAsyncDisposable
             ["CALLJOIN__KAFKA__OWNERSHIP"] = "group",
             ["CALLJOIN__KAFKA__GROUPID"] = GroupId,
 
+            // Dynamic members, whatever this machine's hostname: members on one host must not share a static name.
+            ["CALLJOIN__KAFKA__GROUPINSTANCEID"] = "",
+
             // The mock's classic coordinator waits about the session timeout on every rebalance: short, but with
             // heartbeats well under a third of it so a loaded machine does not evict a live member.
             ["CALLJOIN__KAFKA__SETTINGS__session.timeout.ms"] = "6000",
