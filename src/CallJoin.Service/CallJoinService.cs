@@ -22,6 +22,8 @@ namespace CallJoin.Service;
 public sealed class CallJoinService : IAsyncDisposable
 {
     private static readonly TimeSpan MaxMigrationRetryDelay = TimeSpan.FromSeconds(30);
+    private const long MinUnixMillis = -62_135_596_800_000;   // DateTimeOffset.MinValue
+    private const long MaxUnixMillis = 253_402_300_799_999;   // DateTimeOffset.MaxValue
 
     private readonly ServiceSettings _settings;
     private readonly CallJoinMetrics _metrics;
@@ -101,7 +103,11 @@ public sealed class CallJoinService : IAsyncDisposable
         if (resumeFrom is not null)
         {
             var keys = _pipeline.Restore(resumeFrom.StreamTimeMillis);
-            Log.Resumed(_log, keys, DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis));
+            // A checkpoint taken before the first record has no stream time (long.MinValue), which no date can show.
+            var streamTime = resumeFrom.StreamTimeMillis is >= MinUnixMillis and <= MaxUnixMillis
+                ? DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+                : "none (nothing read yet)";
+            Log.Resumed(_log, keys, streamTime);
         }
 
         Ingest = new CoPartitionedIngest(ingestOptions, _pipeline, _time);

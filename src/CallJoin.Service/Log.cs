@@ -45,5 +45,5 @@ internal static partial class Log
     public static partial void CheckpointSkipped(ILogger log, TimeSpan timeout);
 
     [LoggerMessage(14, LogLevel.Information, "Resumed from a state checkpoint: {Keys} pending keys, stream time {StreamTime}")]
-    public static partial void Resumed(ILogger log, int keys, DateTimeOffset streamTime);
+    public static partial void Resumed(ILogger log, int keys, string streamTime);
 }
