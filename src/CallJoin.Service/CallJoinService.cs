@@ -23,6 +23,8 @@ namespace CallJoin.Service;
 public sealed class CallJoinService : IAsyncDisposable
 {
     private static readonly TimeSpan MaxMigrationRetryDelay = TimeSpan.FromSeconds(30);
+    private const long MinUnixMillis = -62_135_596_800_000;   // DateTimeOffset.MinValue
+    private const long MaxUnixMillis = 253_402_300_799_999;   // DateTimeOffset.MaxValue
 
     private readonly ServiceSettings _settings;
     private readonly CallJoinMetrics _metrics;
@@ -107,7 +109,11 @@ public sealed class CallJoinService : IAsyncDisposable
         if (resumeFrom is not null)
         {
             var keys = _pipeline.Restore(resumeFrom.StreamTimeMillis);
-            Log.Resumed(_log, keys, DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis));
+            // A checkpoint taken before the first record has no stream time (long.MinValue), which no date can show.
+            var resumedAt = resumeFrom.StreamTimeMillis is >= MinUnixMillis and <= MaxUnixMillis
+                ? DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+                : "none (nothing read yet)";
+            Log.Resumed(_log, keys, resumedAt);
         }
 
         Ingest = new CoPartitionedIngest(ingestOptions, _pipeline, _time);

@@ -47,7 +47,7 @@ internal static partial class Log
     public static partial void CheckpointSkipped(ILogger log, TimeSpan timeout);
 
     [LoggerMessage(14, LogLevel.Information, "Resumed from a state checkpoint: {Keys} pending keys, stream time {StreamTime}")]
-    public static partial void Resumed(ILogger log, int keys, DateTimeOffset streamTime);
+    public static partial void Resumed(ILogger log, int keys, string streamTime);
 
     [LoggerMessage(30, LogLevel.Warning, "Record timestamps ahead of the wall clock by more than {Skew}: {Count} clamped so far (latest {Timestamp:o}); check the producers' clocks")]
     public static partial void TimestampsClamped(ILogger log, TimeSpan skew, long count, DateTimeOffset timestamp);

@@ -46,6 +46,26 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
     }
 
     [Fact]
+    public async Task A_restart_from_a_checkpoint_taken_before_anything_was_read_starts_and_joins()
+    {
+        await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 2);
+        var state = harness.NewStateDirectory();
+        await using (var first = await ServiceHarness.StartAsync(harness.Settings(stateDirectory: state)))
+        {
+            await first.StopAsync();
+        }
+
+        // The premise: the graceful stop checkpointed a stream that has no time yet.
+        Assert.True(File.Exists(Path.Combine(state, "calljoin-checkpoint.json")), "the first run left no state checkpoint");
+
+        // It once crashed here, logging the resumed stream time (long.MinValue) as a date; every restart did the same.
+        await using var second = await ServiceHarness.StartAsync(harness.Settings(stateDirectory: state));
+        var workload = new WeaveWorkload(ServiceEndToEndTests.Options() with { Calls = 200, Seed = 13 });
+        await harness.PublishAsync(workload.Events());
+        Assert.Equal(workload.Expected.CallsInTable, await harness.WaitForAsync(CallsFinal, workload.Expected.CallsInTable));
+    }
+
+    [Fact]
     public async Task A_second_member_joining_the_group_takes_half_the_partitions_and_nothing_is_lost_or_doubled()
     {
         await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 8);
