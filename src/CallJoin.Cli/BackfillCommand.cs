@@ -11,7 +11,7 @@ internal static class BackfillCommand
     private const string Help = """
         usage: calljoin backfill [--clickhouse CONNECTION-STRING] [--database NAME]
                                  [--cutoff YYYY-MM-DD] [--until YYYY-MM-DD] [--days-per-batch N]
-                                 [--rows-per-second N] [--max-memory-mib N] [--dry-run]
+                                 [--rows-per-second N] [--max-memory-mib N] [--chunk-rows N] [--dry-run]
 
         Copies every call of calls_merged (read with the legacy GROUP BY project_id, id merge) into calls_complete
         with source 'migration', in batches of days moving backwards from the day before --cutoff to --until.
@@ -26,6 +26,7 @@ internal static class BackfillCommand
         --rows-per-second N at most N rows and error records written per second (default: unlimited)
         --max-memory-mib N  max_memory_usage of each read (default 2048); aggregation spills to disk above half,
                             and a read that still runs out is retried as two half windows
+        --chunk-rows N      rows written between two flushes (default 20000): the unit a killed run rewrites
         --dry-run           report per day what would be copied (complete, running, end-only); write nothing
 
         ClickHouse: CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS and WF_CLICKHOUSE_DATABASE.
@@ -56,6 +57,7 @@ internal static class BackfillCommand
             DaysPerBatch = Positive(options.Int("days-per-batch", 1), "days-per-batch"),
             RowsPerSecond = NonNegative(options.Int("rows-per-second", 0), "rows-per-second"),
             MaxQueryMemoryBytes = Positive(options.Int("max-memory-mib", 2048), "max-memory-mib") * 1024L * 1024,
+            ChunkRows = Positive(options.Int("chunk-rows", 20_000), "chunk-rows"),
             DryRun = options.Flag("dry-run"),
         };
         options.RejectUnknown();

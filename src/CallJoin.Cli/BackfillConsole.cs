@@ -15,7 +15,7 @@ internal sealed class BackfillConsole(TextWriter output, bool interactive) : IBa
     private static readonly TimeSpan s_plainEvery = TimeSpan.FromSeconds(5);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan _lastDraw = TimeSpan.FromDays(-1); // far enough back that the first update draws
     private int _daysTotal;
     private int _daysDone;
     private long _estimatedCalls;
