@@ -142,4 +142,27 @@ public sealed class BackfillRunTests(ClickHouseFixture clickHouse)
 
         Assert.Equal(["2026-01-01 pending", "2026-01-02 failed"], states);
     }
+
+    [Fact]
+    public async Task The_memory_cap_is_sent_with_each_read_and_a_real_memory_limit_error_halves_the_window()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Large payloads (200-900 KB) on a third of the calls: a read of them needs more than 1 MiB, so every window
+        // fails with a real MEMORY_LIMIT_EXCEEDED (241) from ClickHouse.
+        var workload = new WeaveWorkload(ThreeDays(300, seed: 8) with { LargePayloads = 0.3 });
+        var db = await LegacyAsync(clickHouse, workload, ct);
+        using var client = new ClickHouseClient(clickHouse.ConnectionString);
+        var options = new BackfillOptions
+        {
+            Database = db, Cutoff = new DateOnly(2026, 1, 2), Until = new DateOnly(2026, 1, 1),
+            MaxQueryMemoryBytes = 1024 * 1024, MinWindow = TimeSpan.FromHours(6),
+        };
+        using var runner = new BackfillRunner(client, options);
+
+        var summary = await runner.RunAsync(ct);
+
+        Assert.False(summary.Succeeded);
+        Assert.Contains("MEMORY_LIMIT_EXCEEDED", summary.Failure, StringComparison.Ordinal);
+        Assert.Equal(2, summary.WindowsHalved); // 24 h -> 12 h -> 6 h, which is not halved again
+    }
 }
