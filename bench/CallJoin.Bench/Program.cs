@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "insert" => await InsertRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "sink" => await SinkRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -19,6 +20,9 @@ static int Usage()
           sink [--rows N (200000)] [--dump-bytes B (1024)] [--clickhouse CONNECTION-STRING] [--out FILE]
               rows/s through ClickHouseSink (row building, encoding, batching, acks) with 1 and 2 parallel
               inserts, next to a plain HttpClient RowBinary POST of the same rows in the same batches.
+          backfill [--calls N (100000)] [--days D (4)] [--clickhouse CONNECTION-STRING] [--out FILE]
+              rows/s of calljoin backfill without a rate limit, from a Weave-like workload written to call_parts
+              as the old trace server did (the write is not measured).
         """);
     return 2;
 }

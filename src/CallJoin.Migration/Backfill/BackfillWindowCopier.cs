@@ -103,6 +103,7 @@ public sealed class BackfillWindowCopier : IDisposable
             }
 
             await FlushChunkAsync(sink, ct).ConfigureAwait(false);
+            await sink.FlushAsync(ct).ConfigureAwait(false);
             await sink.CompleteAsync(ct).ConfigureAwait(false);
             return counts;
         }
@@ -158,9 +159,14 @@ public sealed class BackfillWindowCopier : IDisposable
     private void Defer(string reason, CallSide side, long timestampMillis, ReadOnlySpan<byte> payload) =>
         _errors.Add(new PendingError(reason, side, timestampMillis, _halves.ProjectId, _halves.Id, payload.ToArray()));
 
+    /// <summary>
+    /// Ends a chunk: its rows are sealed as their own batch, then its error records as another, and the copier goes on
+    /// reading while they are inserted, waiting only when the sink's buffer is full (the open batch is empty then, so
+    /// the wait cuts no batch). The last chunk of a window is waited for.
+    /// </summary>
     private async Task FlushChunkAsync(ClickHouseSink sink, CancellationToken ct)
     {
-        await sink.FlushAsync(ct).ConfigureAwait(false);
+        sink.Seal();
         if (_errors.Count > 0)
         {
             foreach (var error in _errors)
@@ -172,9 +178,10 @@ public sealed class BackfillWindowCopier : IDisposable
             }
 
             _errors.Clear();
-            await sink.FlushAsync(ct).ConfigureAwait(false);
+            sink.Seal();
         }
 
+        await sink.WaitForCapacityAsync(ct).ConfigureAwait(false);
         _onRows(_rows);
     }
 
