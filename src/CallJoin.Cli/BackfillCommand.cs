@@ -67,7 +67,7 @@ internal static class BackfillCommand
         }
 
         using var client = new ClickHouseClient(endpoint.ConnectionString);
-        var display = new BackfillConsole(Console.Error, interactive: !Console.IsErrorRedirected);
+        var display = new BackfillConsole(Console.Error, interactive: !Console.IsErrorRedirected, backfill.DryRun);
         using var runner = new BackfillRunner(client, backfill, display);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"backfill{(backfill.DryRun ? " (dry run)" : "")}: database '{endpoint.Database}', days before {cutoff:yyyy-MM-dd} back to {(backfill.Until is { } u ? u.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "the oldest")}, {(backfill.RowsPerSecond == 0 ? "no rate limit" : $"{backfill.RowsPerSecond:N0} rows/s")}"));

@@ -9,7 +9,7 @@ namespace CallJoin.Cli;
 /// plain lines at most every few seconds when output is redirected; a line per finished day; a summary at the end.
 /// </summary>
 /// <remarks>Called from the runner's task only.</remarks>
-internal sealed class BackfillConsole(TextWriter output, bool interactive) : IBackfillObserver
+internal sealed class BackfillConsole(TextWriter output, bool interactive, bool dryRun) : IBackfillObserver
 {
     private static readonly TimeSpan s_interactiveEvery = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_plainEvery = TimeSpan.FromSeconds(5);
@@ -52,7 +52,7 @@ internal sealed class BackfillConsole(TextWriter output, bool interactive) : IBa
         Line(day.Skipped
             ? string.Create(CultureInfo.InvariantCulture, $"backfill: {day.Day:yyyy-MM-dd} already completed, skipped")
             : string.Create(CultureInfo.InvariantCulture,
-                $"backfill: {day.Day:yyyy-MM-dd} {day.Status.ToString().ToLowerInvariant()}: {c.Complete:N0} complete, {c.Running:N0} running, {c.EndOnly:N0} end-only (start_missing), {c.Refused:N0} refused"));
+                $"backfill: {day.Day:yyyy-MM-dd} {(dryRun ? "would copy" : day.Status.ToString().ToLowerInvariant())}: {c.Complete:N0} complete, {c.Running:N0} running, {c.EndOnly:N0} end-only (start_missing), {c.Refused:N0} refused"));
         Draw();
     }
 
