@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
     "insert" => await InsertRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "sink" => await SinkRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "chaos" => await ChaosBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -28,6 +29,9 @@ static int Usage()
               duplicates under FINAL, error records against the workload, faults applied and peak memory, in
               DIR/chaos.md and chaos.json (short: chaos-short.*). Exit 1 when anything was lost or doubled, 3 when the
               broker dropped data (invalid run), 4 when a fault's wait ran out. About 20 minutes in full, 1.5 short.
+          backfill [--calls N (100000)] [--days D (4)] [--clickhouse CONNECTION-STRING] [--out FILE]
+              rows/s of calljoin backfill without a rate limit, from a Weave-like workload written to call_parts
+              as the old trace server did (the write is not measured).
         """);
     return 2;
 }

@@ -25,5 +25,6 @@ public static class CallJoinMigrations
             $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallsCompleteTable.Name)} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
             $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallJoinErrorsTable.Name)} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
         ]),
+        new(6, "migration_validation", db => [MigrationValidationTable.CreateStatement(db)]),
     ];
 }

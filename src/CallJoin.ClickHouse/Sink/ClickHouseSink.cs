@@ -160,7 +160,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             ThrowIfCompleted();
             var block = _current.Calls;
             var start = block.Written;
-            CallRowEncoder.Write(block, row, createdAtMillis);
+            CallRowEncoder.Write(block, row, createdAtMillis, _options.Source);
             block.EndRow(start, origin, PartitionMonth.FromUnixMicros(row.StartedAtMicros));
             Accept(block.Written - start);
         }
@@ -222,6 +222,19 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// </summary>
     public ValueTask WaitForCapacityAsync(CancellationToken ct = default) =>
         BufferedBytes <= _options.MaxBufferedBytes ? ValueTask.CompletedTask : WaitForCapacitySlowAsync(ct);
+
+    /// <summary>
+    /// Seals the open batch without waiting for it: what was added so far goes out as its own batch(es), so a caller
+    /// that needs batches cut at its own boundaries (the backfill, for repeatable insert tokens) can keep producing.
+    /// </summary>
+    public void Seal()
+    {
+        lock (_producerLock)
+        {
+            ThrowIfCompleted();
+            SealOpenBatch();
+        }
+    }
 
     /// <summary>Seals the open batch and waits until it and every earlier batch are acknowledged.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
