@@ -40,9 +40,11 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
             verdicts.AddRange(dayVerdicts);
             listed.AddRange(dayListed);
             var bad = dayVerdicts.Count(v => !v.Consistent);
-            progress?.Report(string.Create(CultureInfo.InvariantCulture,
-                $"{day:yyyy-MM-dd}: {dayVerdicts.Count} project(s), {dayVerdicts.Sum(v => v.CallsCompared)} call(s) compared, " +
-                $"{(bad == 0 ? "consistent" : $"{bad} with mismatches")}"));
+            progress?.Report(dayVerdicts.Count == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{day:yyyy-MM-dd}: no calls on either side")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{day:yyyy-MM-dd}: {dayVerdicts.Count} project(s), {dayVerdicts.Sum(v => v.CallsCompared)} call(s) compared, " +
+                    $"{(bad == 0 ? "consistent" : $"{bad} with mismatches")}"));
         }
 
         return new ValidationReport(options, checkedAt, verdicts, listed);
