@@ -93,9 +93,35 @@ internal sealed class MigrationDataset : IDisposable
         return (reader.GetString(0), reader.GetString(1), DateOnly.ParseExact(reader.GetString(2), "yyyy-MM-dd", CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The call of <paramref name="day"/> that every sample of that day holds: the smallest cityHash64(project_id, id).</summary>
+    public async Task<(string ProjectId, string Id)> FirstSampledCallAsync(DateOnly day)
+    {
+        using var reader = await Client.ExecuteReaderAsync(
+            $"SELECT project_id, id FROM calls_complete FINAL WHERE toDate(started_at, 'UTC') = '{day:yyyy-MM-dd}' " +
+            "ORDER BY cityHash64(project_id, id), project_id, id LIMIT 1");
+        Assert.True(reader.Read(), $"calls_complete holds no call of {day}");
+        return (reader.GetString(0), reader.GetString(1));
+    }
+
     /// <summary>Supersedes a call's row with a newer version whose <paramref name="column"/> is <paramref name="value"/> (a SQL expression).</summary>
     public Task SupersedeAsync(string id, string column, string value) => Client.ExecuteNonQueryAsync(
-        $"INSERT INTO calls_complete SELECT * REPLACE ({value} AS {column}, created_at + toIntervalMillisecond(1) AS created_at) FROM calls_complete FINAL WHERE id = '{id}'");
+        $"INSERT INTO calls_complete SELECT * REPLACE ({value} AS {column}, created_at + toIntervalMillisecond(1) AS created_at) FROM calls_complete AS t FINAL WHERE t.id = '{id}'");
+
+    /// <summary>Inserts a copy of a call's row with <paramref name="column"/> set to <paramref name="value"/> (a SQL expression; the key is read as t.id, not the replaced alias).</summary>
+    public Task CopyAsync(string id, string column, string value) => Client.ExecuteNonQueryAsync(
+        $"INSERT INTO calls_complete SELECT * REPLACE ({value} AS {column}) FROM calls_complete AS t FINAL WHERE t.id = '{id}'");
+
+    /// <summary>Removes the start_missing records of one end-only call; returns its project and id.</summary>
+    public async Task<(string ProjectId, string Id)> DeleteStartMissingAsync()
+    {
+        using var reader = await Client.ExecuteReaderAsync(
+            "SELECT project_id, call_id FROM calljoin_errors FINAL WHERE reason = 'start_missing' " +
+            "AND call_id NOT IN (SELECT id FROM calls_complete) ORDER BY call_id LIMIT 1");
+        Assert.True(reader.Read(), "calljoin_errors holds no start_missing record of an end-only call");
+        var (project, id) = (reader.GetString(0), reader.GetString(1));
+        await Client.ExecuteNonQueryAsync($"ALTER TABLE calljoin_errors DELETE WHERE call_id = '{id}' SETTINGS mutations_sync = 1");
+        return (project, id);
+    }
 
     /// <summary>Rewrites a column of a call's stored row in place (a synchronous mutation).</summary>
     public Task UpdateAsync(string id, string column, string value) => Client.ExecuteNonQueryAsync(

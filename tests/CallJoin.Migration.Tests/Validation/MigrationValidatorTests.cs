@@ -114,6 +114,38 @@ public sealed class MigrationValidatorTests(ClickHouseFixture clickHouse) : IAsy
     }
 
     [Fact]
+    public async Task A_call_twice_under_final_and_a_call_only_in_calls_complete_are_listed_as_such()
+    {
+        var (project, id, day) = await Data.CompleteCallAsync();
+        await Data.CopyAsync(id, "id", "'stray-call'");
+        await Data.CopyAsync(id, "started_at", "started_at + toIntervalMicrosecond(1)"); // another sort key: FINAL keeps both
+
+        var report = await ValidateAsync(sample: 0);
+
+        var kinds = report.Listed.ToDictionary(m => m.Key.Id, m => m.Kind);
+        Assert.True(kinds.Count == 2, Text(report));
+        Assert.Equal(CallMismatchKind.DuplicateInComplete, kinds[id]);
+        Assert.Equal(CallMismatchKind.MissingInMerged, kinds["stray-call"]);
+        var bad = Assert.Single(report.Verdicts, v => !v.Consistent);
+        Assert.Equal((day, project), (bad.Day, bad.ProjectId));
+        Assert.Equal(bad.Merged.Complete + 2, bad.New.Complete);
+    }
+
+    [Fact]
+    public async Task A_lost_start_missing_record_is_an_end_only_count_mismatch()
+    {
+        var (project, _) = await Data.DeleteStartMissingAsync();
+
+        var report = await ValidateAsync(sample: 0);
+
+        var bad = Assert.Single(report.Verdicts, v => !v.Consistent);
+        Assert.Equal(project, bad.ProjectId);
+        Assert.Equal(bad.Merged.EndOnly - 1, bad.New.EndOnly);
+        Assert.Equal((bad.Merged.Complete, bad.Merged.Running), (bad.New.Complete, bad.New.Running));
+        Assert.Empty(report.Listed); // end-only calls have no row to compare
+    }
+
+    [Fact]
     public async Task A_project_filter_compares_and_records_only_that_project()
     {
         var (tamperedProject, id, _) = await Data.CompleteCallAsync();
