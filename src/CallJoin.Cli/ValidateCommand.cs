@@ -19,7 +19,7 @@ internal static class ValidateCommand
 
     private const string Help = """
         usage: calljoin validate --from YYYY-MM-DD --to YYYY-MM-DD [--project ID] [--sample N]
-                                 [--report PATH] [--format md|json] [--max-listed N] [--no-verdicts]
+                                 [--report PATH] [--format md|json] [--max-listed N] [--refs-as-sets] [--no-verdicts]
                                  [--clickhouse CONNECTION-STRING] [--database NAME]
 
         Compares the legacy calls_merged (read as the trace server reads it: GROUP BY project_id, id) with
@@ -31,6 +31,8 @@ internal static class ValidateCommand
         summary and, with --report, a Markdown or JSON report (format from --format, else from the extension).
 
         --max-listed N   mismatching calls listed with their fields per day (default 20); all are counted
+        --refs-as-sets   compare input_refs/output_refs as sets: calls_merged repeats the refs of a half the old
+                         server stored twice, which calls_complete keeps once
         --no-verdicts    compare and report only; leave migration_validation as it is
 
         Exit code: 0 consistent, 1 something differs, 2 usage error, 3 ClickHouse could not be queried.
@@ -56,6 +58,7 @@ internal static class ValidateCommand
         var sample = options.Int("sample", 1000);
         var maxListed = options.Int("max-listed", 20);
         var writeVerdicts = !options.Flag("no-verdicts");
+        var refsAsSets = options.Flag("refs-as-sets");
         var report = options.String("report");
         var format = Format(options.String("format"), report);
         options.RejectUnknown();
@@ -88,6 +91,7 @@ internal static class ValidateCommand
             Sample = sample,
             MaxListedPerDay = maxListed,
             WriteVerdicts = writeVerdicts,
+            RefsAsSets = refsAsSets,
         };
 
         ValidationReport result;

@@ -45,6 +45,16 @@ public sealed record ComparedColumn(string Name, string Merged, string Complete,
         Count("wb_run_step_end"),
     ];
 
+    /// <summary>
+    /// <see cref="All"/> with input_refs and output_refs compared as sets (sorted, without repeats). The old server
+    /// stored a half sent twice as two call_parts rows, and calls_merged's <c>array_concat_agg</c> then repeats that
+    /// half's refs; the live join and the backfill keep one. Same names and order as <see cref="All"/>.
+    /// </summary>
+    public static IReadOnlyList<ComparedColumn> WithRefsAsSets { get; } =
+        [.. All.Select(c => c.Name is "input_refs" or "output_refs"
+            ? c with { Merged = $"arraySort(arrayDistinct({c.Merged}))", Complete = $"arraySort(arrayDistinct({c.Complete}))" }
+            : c)];
+
     private static ComparedColumn Text(string name, string whenNull = "''") =>
         new(name, $"ifNull(any(m.{name}), {whenNull})", name, "{0}");
 

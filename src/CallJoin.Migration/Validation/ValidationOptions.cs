@@ -25,12 +25,18 @@ public sealed record ValidationOptions
     public int ChunkRows { get; init; } = 200_000;
 
     /// <summary>
-    /// How far past a day calls_merged's <c>sortable_datetime</c> may lie for a call started that day. The legacy rows of a
-    /// call are found through that indexed column (<c>coalesce(started_at, ended_at, …)</c> of a part), which is the
-    /// start's time, or the end's when both halves were inserted together; so it must cover the longest such call.
-    /// Too short fails safe: the call is missed on the legacy side and the day reads as a mismatch.
+    /// How far around a day calls_merged's <c>sortable_datetime</c> may lie for a call of that day. Legacy rows are
+    /// found through that indexed column, which is a part's started_at, or ended_at for an end part or a row folded
+    /// from both halves inserted together; so it must cover the longest call whose halves were inserted together.
+    /// Too short fails safe where calls_complete has the call (the live path wrote it): the day reads as a mismatch.
     /// </summary>
     public TimeSpan SortableSlack { get; init; } = TimeSpan.FromDays(2);
+
+    /// <summary>
+    /// Compare input_refs and output_refs as sets, so a half the old server stored twice (its refs repeated by
+    /// calls_merged) is not a mismatch. Off by default: the legacy read does show the repeats.
+    /// </summary>
+    public bool RefsAsSets { get; init; }
 
     /// <summary>Whether to write one verdict per (day, project) into migration_validation.</summary>
     public bool WriteVerdicts { get; init; } = true;

@@ -25,7 +25,10 @@ internal sealed class ValidationQueries(ValidationOptions options)
     private readonly string _errors = Table(options, CallJoinErrorsTable.Name);
     private readonly string _verdicts = Table(options, MigrationValidationTable.Name);
 
+    /// <summary>The compared columns' names and order (the same whichever way refs are compared).</summary>
     public static IReadOnlyList<ComparedColumn> Columns => ComparedColumn.All;
+
+    private readonly IReadOnlyList<ComparedColumn> _columns = options.RefsAsSets ? ComparedColumn.WithRefsAsSets : ComparedColumn.All;
 
     /// <summary>calls_merged: (project, complete, running, end_only) for <paramref name="day"/>.</summary>
     public string MergedCounts(DateOnly day) => $"""
@@ -139,13 +142,25 @@ internal sealed class ValidationQueries(ValidationOptions options)
     }
 
     /// <summary>
-    /// The calls_merged groups that may hold a call of <paramref name="day"/>: every part of a call (its end may lie days
-    /// later) whose key has a part with sortable_datetime, the indexed column, in [day, day + 1 + slack).
+    /// The calls_merged groups that may hold a call of <paramref name="day"/>: every part (an end may lie days later) of
+    /// each key with a part whose sortable_datetime, the indexed column, lies within the slack around the day and whose
+    /// own sortable_datetime or started_at is of the day. A start part's sortable_datetime is its started_at, an end
+    /// part's its ended_at, and a row folded from both either, hence the started_at test and the slack.
     /// </summary>
-    private string MergedScope(DateOnly day) =>
-        $"(m.project_id, m.id) IN (SELECT project_id, id FROM {_merged} WHERE sortable_datetime >= {SqlLiteral.Instant(day, TimeSpan.Zero)} " +
-        $"AND sortable_datetime < {SqlLiteral.Instant(day, TimeSpan.FromDays(1) + options.SortableSlack)}{ProjectFilter("project_id")})" +
-        ProjectFilter("m.project_id");
+    /// <remarks>
+    /// The same rule as the backfill's read, written independently on purpose: a call that read misses must not be
+    /// missed by the check as well.
+    /// </remarks>
+    private string MergedScope(DateOnly day)
+    {
+        var from = SqlLiteral.Instant(day, TimeSpan.Zero);
+        var to = SqlLiteral.Instant(day, TimeSpan.FromDays(1));
+        return $"(m.project_id, m.id) IN (SELECT project_id, id FROM {_merged} " +
+            $"WHERE sortable_datetime >= {SqlLiteral.Instant(day, -options.SortableSlack)} " +
+            $"AND sortable_datetime < {SqlLiteral.Instant(day, TimeSpan.FromDays(1) + options.SortableSlack)} " +
+            $"AND ((sortable_datetime >= {from} AND sortable_datetime < {to}) OR (started_at >= {from} AND started_at < {to}))" +
+            $"{ProjectFilter("project_id")})" + ProjectFilter("m.project_id");
+    }
 
     private string CompleteScope(DateOnly day) =>
         $"started_at >= {SqlLiteral.Instant(day, TimeSpan.Zero)} AND started_at < {SqlLiteral.Instant(day, TimeSpan.FromDays(1))} " +
@@ -159,11 +174,11 @@ internal sealed class ValidationQueries(ValidationOptions options)
 
     private static string Limit(int limit) => limit > 0 ? string.Create(CultureInfo.InvariantCulture, $"LIMIT {limit}") : "";
 
-    private static string Hashes(Func<ComparedColumn, string> value) =>
-        string.Join(", ", Columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"sipHash64({value(c)}) AS h{i}")));
+    private string Hashes(Func<ComparedColumn, string> value) =>
+        string.Join(", ", _columns.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"sipHash64({value(c)}) AS h{i}")));
 
-    private static string Displays(Func<ComparedColumn, string> value) =>
-        string.Join(", ", Columns.Select((c, i) =>
+    private string Displays(Func<ComparedColumn, string> value) =>
+        string.Join(", ", _columns.Select((c, i) =>
         {
             var text = c.Display.Replace("{0}", value(c), StringComparison.Ordinal);
             return string.Create(CultureInfo.InvariantCulture,

@@ -55,7 +55,7 @@ public static class ValidationReportWriter
         var sb = new StringBuilder();
         sb.AppendLine("# calljoin validate: calls_merged vs calls_complete").AppendLine();
         sb.AppendLine(Invariant($"- database: `{o.Database}`; days {o.From:yyyy-MM-dd} to {o.To:yyyy-MM-dd} (UTC); project: {(o.ProjectId is null ? "all" : $"`{o.ProjectId}`")}"));
-        sb.AppendLine(Invariant($"- sample: {(o.Sample == 0 ? "every call" : $"{o.Sample} calls per day")}; checked at {report.CheckedAt:yyyy-MM-ddTHH:mm:ssZ}"));
+        sb.AppendLine(Invariant($"- sample: {(o.Sample == 0 ? "every call" : $"{o.Sample} calls per day")}; refs compared {(o.RefsAsSets ? "as sets" : "exactly")}; checked at {report.CheckedAt:yyyy-MM-ddTHH:mm:ssZ}"));
         sb.AppendLine(Invariant($"- verdict: **{(report.Consistent ? "consistent" : "mismatch")}**; {report.CallsCompared} calls and {report.FieldsCompared} fields compared, {report.Mismatches} mismatching calls, {report.CountMismatches} day/project pairs with different counts"));
         sb.AppendLine().AppendLine("## Per day and project").AppendLine();
         sb.AppendLine("| day | project | status | merged complete | merged running | merged end-only | complete complete | complete running | start_missing | calls compared | mismatches |");
@@ -111,6 +111,7 @@ public static class ValidationReportWriter
             }
 
             w.WriteNumber("sample", o.Sample);
+            w.WriteBoolean("refs_as_sets", o.RefsAsSets);
             w.WriteString("checked_at", report.CheckedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
             w.WriteString("status", report.Consistent ? "consistent" : "mismatch");
             w.WriteStartObject("totals");
