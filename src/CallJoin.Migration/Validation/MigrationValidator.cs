@@ -51,7 +51,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
     }
 
     private async Task<(List<DayProjectVerdict> Verdicts, List<CallMismatch> Listed)> ValidateDayAsync(
-        DateOnly day, HashSet<(DateOnly, string)> earlier, CancellationToken ct)
+        DateOnly day, HashSet<(DateOnly Day, string ProjectId)> earlier, CancellationToken ct)
     {
         var merged = await CountsAsync(_sql.MergedCounts(day), 3, ct).ConfigureAwait(false);
         var complete = await CountsAsync(_sql.CompleteCounts(day), 2, ct).ConfigureAwait(false);
@@ -61,7 +61,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
         projects.UnionWith(merged.Keys);
         projects.UnionWith(complete.Keys);
         projects.UnionWith(startMissing.Keys);
-        projects.UnionWith(earlier.Where(e => e.Item1 == day).Select(e => e.Item2));
+        projects.UnionWith(earlier.Where(e => e.Day == day).Select(e => e.ProjectId));
         if (options.ProjectId is not null)
         {
             projects.Add(options.ProjectId);
@@ -196,9 +196,9 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
         return result;
     }
 
-    private async Task<HashSet<(DateOnly, string)>> EarlierVerdictsAsync(CancellationToken ct)
+    private async Task<HashSet<(DateOnly Day, string ProjectId)>> EarlierVerdictsAsync(CancellationToken ct)
     {
-        var result = new HashSet<(DateOnly, string)>();
+        var result = new HashSet<(DateOnly Day, string ProjectId)>();
         using var reader = await client.ExecuteReaderAsync(_sql.EarlierVerdicts(), cancellationToken: ct).ConfigureAwait(false);
         while (reader.Read())
         {

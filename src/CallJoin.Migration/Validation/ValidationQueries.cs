@@ -20,15 +20,17 @@ internal sealed class ValidationQueries(ValidationOptions options)
     private const string NoEnd = "toDateTime64(0, 6)";
     private const string NotDeleted = "deleted_at = toDateTime64(0, 3)";
 
+    /// <summary>Characters of a value shown in a report; longer values are cut and end in '…'.</summary>
+    private const int MaxValueChars = 200;
+
     private readonly string _merged = Table(options, CallsMergedTable.Name);
     private readonly string _complete = Table(options, CallsCompleteTable.Name);
     private readonly string _errors = Table(options, CallJoinErrorsTable.Name);
     private readonly string _verdicts = Table(options, MigrationValidationTable.Name);
+    private readonly IReadOnlyList<ComparedColumn> _columns = options.RefsAsSets ? ComparedColumn.WithRefsAsSets : ComparedColumn.All;
 
     /// <summary>The compared columns' names and order (the same whichever way refs are compared).</summary>
     public static IReadOnlyList<ComparedColumn> Columns => ComparedColumn.All;
-
-    private readonly IReadOnlyList<ComparedColumn> _columns = options.RefsAsSets ? ComparedColumn.WithRefsAsSets : ComparedColumn.All;
 
     /// <summary>calls_merged: (project, complete, running, end_only) for <paramref name="day"/>.</summary>
     public string MergedCounts(DateOnly day) => $"""
@@ -184,9 +186,6 @@ internal sealed class ValidationQueries(ValidationOptions options)
             return string.Create(CultureInfo.InvariantCulture,
                 $"if(lengthUTF8({text}) > {MaxValueChars}, concat(leftUTF8({text}, {MaxValueChars}), '…'), {text}) AS v{i}");
         }));
-
-    /// <summary>Characters of a value shown in a report; longer values are cut and end in '…'.</summary>
-    private const int MaxValueChars = 200;
 
     private static string Table(ValidationOptions options, string table) => ClickHouseIdentifier.Qualified(options.Database, table);
 }

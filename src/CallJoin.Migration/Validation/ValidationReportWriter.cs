@@ -7,6 +7,8 @@ namespace CallJoin.Migration.Validation;
 /// <summary>Writes a <see cref="ValidationReport"/> as Markdown, as JSON, or as a short console summary.</summary>
 public static class ValidationReportWriter
 {
+    private const int MaxConsoleCountLines = 20;
+
     /// <summary>Writes the report in <paramref name="format"/> to <paramref name="path"/>, replacing the file.</summary>
     public static async Task WriteFileAsync(ValidationReport report, ValidationReportFormat format, string path, CancellationToken ct = default)
     {
@@ -24,9 +26,15 @@ public static class ValidationReportWriter
         sb.AppendLine(Invariant($"  calls_merged:   {Counts(report.MergedTotal)}"));
         sb.AppendLine(Invariant($"  calls_complete: {Counts(report.NewTotal, "start_missing")}"));
         sb.AppendLine(Invariant($"  compared {report.CallsCompared} call(s), {report.FieldsCompared} field(s); {report.Mismatches} mismatching call(s); {report.CountMismatches} (day, project) with different counts"));
-        foreach (var v in report.Verdicts.Where(v => v.Merged != v.New))
+        // The console names a few; the report file has every (day, project).
+        foreach (var v in report.Verdicts.Where(v => v.Merged != v.New).Take(MaxConsoleCountLines))
         {
             sb.AppendLine(Invariant($"  counts differ {v.Day:yyyy-MM-dd} {v.ProjectId}: merged {Counts(v.Merged)} / complete {Counts(v.New, "start_missing")}"));
+        }
+
+        if (report.CountMismatches > MaxConsoleCountLines)
+        {
+            sb.AppendLine(Invariant($"  … and {report.CountMismatches - MaxConsoleCountLines} more (day, project) with different counts (see --report)"));
         }
 
         foreach (var m in report.Listed)
