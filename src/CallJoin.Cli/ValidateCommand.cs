@@ -20,6 +20,7 @@ internal static class ValidateCommand
     private const string Help = """
         usage: calljoin validate --from YYYY-MM-DD --to YYYY-MM-DD [--project ID] [--sample N]
                                  [--report PATH] [--format md|json] [--max-listed N] [--refs-as-sets] [--no-verdicts]
+                                 [--max-memory-mib N]
                                  [--clickhouse CONNECTION-STRING] [--database NAME]
 
         Compares the legacy calls_merged (read as the trace server reads it: GROUP BY project_id, id) with
@@ -34,6 +35,7 @@ internal static class ValidateCommand
         --refs-as-sets   compare input_refs/output_refs as sets: calls_merged repeats the refs of a half the old
                          server stored twice, which calls_complete keeps once
         --no-verdicts    compare and report only; leave migration_validation as it is
+        --max-memory-mib max_memory_usage of each query (default 2048); GROUP BY and sorting spill above half
 
         Exit code: 0 consistent, 1 something differs, 2 usage error, 3 ClickHouse could not be queried.
         """;
@@ -59,6 +61,7 @@ internal static class ValidateCommand
         var maxListed = options.Int("max-listed", 20);
         var writeVerdicts = !options.Flag("no-verdicts");
         var refsAsSets = options.Flag("refs-as-sets");
+        var maxMemoryMib = options.Int("max-memory-mib", 2048);
         var report = options.String("report");
         var format = Format(options.String("format"), report);
         options.RejectUnknown();
@@ -77,6 +80,11 @@ internal static class ValidateCommand
             throw new CommandLineException("--sample and --max-listed must not be negative.");
         }
 
+        if (maxMemoryMib < 1)
+        {
+            throw new CommandLineException("--max-memory-mib must be at least 1.");
+        }
+
         if (project is { Length: 0 } || report is { Length: 0 })
         {
             throw new CommandLineException("--project and --report need a value.");
@@ -92,6 +100,7 @@ internal static class ValidateCommand
             MaxListedPerDay = maxListed,
             WriteVerdicts = writeVerdicts,
             RefsAsSets = refsAsSets,
+            MaxQueryMemoryBytes = maxMemoryMib * 1024L * 1024,
         };
 
         ValidationReport result;

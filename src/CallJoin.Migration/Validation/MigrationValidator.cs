@@ -18,6 +18,7 @@ namespace CallJoin.Migration.Validation;
 public sealed class MigrationValidator(ClickHouseClient client, ValidationOptions options, IProgress<string>? progress = null)
 {
     private readonly ValidationQueries _sql = new(options);
+    private readonly QueryOptions _read = QueryMemoryBudget.Options(options.MaxQueryMemoryBytes);
 
     /// <summary>Runs the comparison over every day of the range and returns what it found.</summary>
     public async Task<ValidationReport> RunAsync(CancellationToken ct = default)
@@ -139,7 +140,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
     private async Task<Dictionary<string, ulong[]>> CountsAsync(string sql, int counts, CancellationToken ct)
     {
         var result = new Dictionary<string, ulong[]>(StringComparer.Ordinal);
-        using var reader = await client.ExecuteReaderAsync(sql, cancellationToken: ct).ConfigureAwait(false);
+        using var reader = await client.ExecuteReaderAsync(sql, null, _read, ct).ConfigureAwait(false);
         while (reader.Read())
         {
             var values = new ulong[counts];
@@ -158,7 +159,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
     {
         var columns = ValidationQueries.Columns.Count;
         var result = new List<SampledCall>();
-        using var reader = await client.ExecuteReaderAsync(sql, cancellationToken: ct).ConfigureAwait(false);
+        using var reader = await client.ExecuteReaderAsync(sql, null, _read, ct).ConfigureAwait(false);
         while (reader.Read())
         {
             var hashes = new ulong[columns];
@@ -180,7 +181,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
     {
         var columns = ValidationQueries.Columns.Count;
         var result = new Dictionary<CallKeyText, string[]>();
-        using var reader = await client.ExecuteReaderAsync(sql, cancellationToken: ct).ConfigureAwait(false);
+        using var reader = await client.ExecuteReaderAsync(sql, null, _read, ct).ConfigureAwait(false);
         while (reader.Read())
         {
             var values = new string[columns];
@@ -199,7 +200,7 @@ public sealed class MigrationValidator(ClickHouseClient client, ValidationOption
     private async Task<HashSet<(DateOnly Day, string ProjectId)>> EarlierVerdictsAsync(CancellationToken ct)
     {
         var result = new HashSet<(DateOnly Day, string ProjectId)>();
-        using var reader = await client.ExecuteReaderAsync(_sql.EarlierVerdicts(), cancellationToken: ct).ConfigureAwait(false);
+        using var reader = await client.ExecuteReaderAsync(_sql.EarlierVerdicts(), null, _read, ct).ConfigureAwait(false);
         while (reader.Read())
         {
             result.Add((DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), reader.GetString(1)));

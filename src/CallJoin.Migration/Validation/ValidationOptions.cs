@@ -38,6 +38,9 @@ public sealed record ValidationOptions
     /// </summary>
     public bool RefsAsSets { get; init; }
 
+    /// <summary><c>max_memory_usage</c> of each query; GROUP BY and ORDER BY spill to disk above half of it.</summary>
+    public long MaxQueryMemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>Whether to write one verdict per (day, project) into migration_validation.</summary>
     public bool WriteVerdicts { get; init; } = true;
 
@@ -53,6 +56,7 @@ public sealed record ValidationOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Sample);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxListedPerDay);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ChunkRows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueryMemoryBytes, 1024L * 1024);
         ArgumentOutOfRangeException.ThrowIfNegative(SortableSlack.Ticks, nameof(SortableSlack));
     }
 }
