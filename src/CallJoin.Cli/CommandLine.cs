@@ -17,6 +17,7 @@ internal static class CommandLine
           clickhouse   run the embedded ClickHouse engine over its HTTP interface on 127.0.0.1 until stopped
           migrate      create or upgrade the calls_complete schema in a ClickHouse database
           backfill     copy calls_merged into calls_complete, day by day, resumably (the migration's backfill)
+          validate     compare calls_merged with calls_complete per day and project; exit 1 when they differ
           produce      publish generated call starts and ends to Kafka (load)
 
         Run 'calljoin COMMAND --help' for a command's options.
@@ -47,6 +48,7 @@ internal static class CommandLine
                 "clickhouse" => await ClickHouseCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "migrate" => await MigrateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "backfill" => await BackfillCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "validate" => await ValidateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "produce" => await ProduceCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 _ => UnknownCommand(args[0]),
