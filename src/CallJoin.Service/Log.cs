@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Information, "Consuming: {Partitions}")]
     public static partial void Consuming(ILogger log, string partitions);
 
-    [LoggerMessage(6, LogLevel.Warning, "Revoking {Count} partitions: not everything was durable within {Timeout}; the rest will be read again")]
+    [LoggerMessage(6, LogLevel.Warning, "Revoking {Count} partitions: not everything was durable within {Timeout}, or ClickHouse is failing; the rest will be read again")]
     public static partial void RevokeNotDurable(ILogger log, int count, TimeSpan timeout);
 
     [LoggerMessage(7, LogLevel.Information, "Partitions {Partitions} given up: {Keys} pending keys forgotten (the new owner reads them again)")]
@@ -43,7 +43,7 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Debug, "State checkpoint of {Partitions} partition positions in {Millis} ms (committed: {Committed})")]
     public static partial void Checkpointed(ILogger log, int partitions, long millis, bool committed);
 
-    [LoggerMessage(13, LogLevel.Warning, "State checkpoint skipped: ClickHouse did not confirm the rows written within {Timeout}")]
+    [LoggerMessage(13, LogLevel.Warning, "State checkpoint skipped: ClickHouse did not confirm the rows written within {Timeout}, or is failing; the next one covers them")]
     public static partial void CheckpointSkipped(ILogger log, TimeSpan timeout);
 
     [LoggerMessage(14, LogLevel.Information, "Resumed from a state checkpoint: {Keys} pending keys, stream time {StreamTime}")]

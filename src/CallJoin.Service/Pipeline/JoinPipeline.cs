@@ -25,6 +25,7 @@ internal sealed class JoinPipeline : IIngestHandler
     // jump of stream time (a restart, an idle partition let go) neither buffers a row per pending half nor stalls polling.
     internal const int TimeoutSlice = 1024;
     private const long FiringBudgetMs = 50;
+    private const int DurableWaitSliceMs = 50;
     private const long ClampLogIntervalMs = 60_000;   // also the interval of repeated Kafka error warnings
 
     private readonly JoinEngine<SinkJoinOutput> _engine;
@@ -119,7 +120,7 @@ internal sealed class JoinPipeline : IIngestHandler
         Checkpoint();
         _sink.Checkpoint(barrier);
         _ = _sink.FlushAsync();
-        if (!barrier.Reached.Wait(_drainTimeout))
+        if (!WaitDurable(barrier))
         {
             // Safe to go on: what is not durable is not committed, so it is read again and lands once (same rows, same versions).
             Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
@@ -186,6 +187,25 @@ internal sealed class JoinPipeline : IIngestHandler
         _engine.AdvanceTime(target, maxTimeouts: 0);   // the sink is full: time moves, the timeouts wait for room
     }
 
+    /// <summary>
+    /// Waits until everything written before <paramref name="barrier"/> is durable, for at most the drain timeout, and
+    /// gives up as soon as ClickHouse is failing: an outage must not hold the consume thread (what is not durable is
+    /// not committed, and is read again).
+    /// </summary>
+    private bool WaitDurable(SinkBarrier barrier)
+    {
+        var deadline = Environment.TickCount64 + (long)_drainTimeout.TotalMilliseconds;
+        while (!barrier.Reached.Wait(DurableWaitSliceMs))
+        {
+            if (_sink.IsFailing || Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A record stamped beyond the wall clock plus the allowed skew counts as stamped at that limit.</summary>
     private long Clamp(long timestampMillis)
     {
@@ -220,7 +240,7 @@ internal sealed class JoinPipeline : IIngestHandler
         var barrier = new SinkBarrier();
         _sink.Checkpoint(barrier);
         _ = _sink.FlushAsync();
-        if (!barrier.Reached.Wait(_drainTimeout))
+        if (!WaitDurable(barrier))
         {
             Log.CheckpointSkipped(_log, _drainTimeout);
             return;
@@ -239,7 +259,7 @@ internal sealed class JoinPipeline : IIngestHandler
         ReadWallClock();
         AdvanceTime();
         var now = Environment.TickCount64;
-        if (_checkpoints is not null && now >= _nextStateCheckpoint)
+        if (_checkpoints is not null && now >= _nextStateCheckpoint && !_sink.IsFailing)
         {
             if (_nextStateCheckpoint != 0)
             {
