@@ -117,7 +117,8 @@ public static class CallListSql
         }
     }
 
-    /// <summary>A UTC instant as ClickHouse parses a DateTime64(6) parameter.</summary>
-    private static string Timestamp(DateTime value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+    /// <summary>A UTC instant; the driver formats it for the parameter's declared type, DateTime64(6, 'UTC').</summary>
+    private static DateTime Timestamp(DateTime value) => value.Kind == DateTimeKind.Unspecified
+        ? DateTime.SpecifyKind(value, DateTimeKind.Utc)
+        : value.ToUniversalTime();
 }
