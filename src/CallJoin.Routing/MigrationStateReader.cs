@@ -43,7 +43,7 @@ public sealed class MigrationStateReader(ClickHouseClient client, string databas
         {
             while (reader.Read())
             {
-                var days = ((IEnumerable<object>)reader.GetValue(1)).Select(d => d is DateOnly only ? only : DateOnly.FromDateTime((DateTime)d)).ToArray();
+                var days = ((System.Collections.IEnumerable)reader.GetValue(1)).Cast<object>().Select(d => d is DateOnly only ? only : DateOnly.FromDateTime((DateTime)d)).ToArray();
                 mismatches[reader.GetString(0)] = days;
             }
         }

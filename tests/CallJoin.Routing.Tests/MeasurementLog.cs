@@ -35,5 +35,8 @@ internal sealed class MeasurementLog : IDisposable
     public long Sum(string name, string key, string value) =>
         _seen.Where(m => m.Name == name && m.Tags.TryGetValue(key, out var v) && v == value).Sum(m => m.Value);
 
+    /// <summary>The sum recorded on <paramref name="name"/> whatever the tags.</summary>
+    public long Sum(string name) => _seen.Where(m => m.Name == name).Sum(m => m.Value);
+
     public void Dispose() => _listener.Dispose();
 }

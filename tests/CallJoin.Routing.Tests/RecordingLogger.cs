@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace CallJoin.Routing.Tests;
+
+/// <summary>Keeps every log line (level, event id, message).</summary>
+internal sealed class RecordingLogger : ILogger
+{
+    public ConcurrentQueue<(LogLevel Level, int EventId, string Message)> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Enqueue((logLevel, eventId.Id, formatter(state, exception)));
+}
