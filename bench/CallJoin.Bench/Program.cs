@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "insert" => await InsertRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "sink" => await SinkRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -19,6 +20,9 @@ static int Usage()
           sink [--rows N (200000)] [--dump-bytes B (1024)] [--clickhouse CONNECTION-STRING] [--out FILE]
               rows/s through ClickHouseSink (row building, encoding, batching, acks) with 1 and 2 parallel
               inserts, next to a plain HttpClient RowBinary POST of the same rows in the same batches.
+          read-path [--calls N (200000)] [--dump-bytes B (1024)] [--runs R (5)] [--clickhouse CONNECTION-STRING] [--out FILE]
+              the read API's top-100 call list on calls_merged (GROUP BY) and calls_complete (FINAL) on identical
+              data: median latency and peak memory (system.query_log) side by side.
         """);
     return 2;
 }
