@@ -40,4 +40,22 @@ public sealed record RoutingOptions
 
     /// <summary>Most rows one <c>/v1/calls</c> read may return.</summary>
     public int MaxLimit { get; init; } = 10_000;
+
+    /// <summary>Value equality, the project sets compared by content (a reload that changes nothing is no change).</summary>
+    public bool Equals(RoutingOptions? other) =>
+        other is not null
+        && Enabled == other.Enabled
+        && ForceMerged == other.ForceMerged
+        && Mode == other.Mode
+        && Cutoff == other.Cutoff
+        && AllowProjects.SetEquals(other.AllowProjects)
+        && DenyProjects.SetEquals(other.DenyProjects)
+        && RolloutPercent == other.RolloutPercent
+        && FailoverOnError == other.FailoverOnError
+        && StateRefreshInterval == other.StateRefreshInterval
+        && ResidenceCacheTtl == other.ResidenceCacheTtl
+        && MaxLimit == other.MaxLimit;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Enabled, ForceMerged, Mode, Cutoff, AllowProjects.Count, DenyProjects.Count, RolloutPercent, HashCode.Combine(FailoverOnError, StateRefreshInterval, ResidenceCacheTtl, MaxLimit));
 }
