@@ -16,6 +16,7 @@ internal static class CommandLine
           broker       run the embedded Kafka-protocol broker on 127.0.0.1 until stopped
           clickhouse   run the embedded ClickHouse engine over its HTTP interface on 127.0.0.1 until stopped
           migrate      create or upgrade the calls_complete schema in a ClickHouse database
+          backfill     copy calls_merged into calls_complete, day by day, resumably (the migration's backfill)
           produce      publish generated call starts and ends to Kafka (load)
 
         Run 'calljoin COMMAND --help' for a command's options.
@@ -45,6 +46,7 @@ internal static class CommandLine
                 "broker" => await BrokerCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "clickhouse" => await ClickHouseCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "migrate" => await MigrateCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
+                "backfill" => await BackfillCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 "produce" => await ProduceCommand.RunAsync(options, stop.Token).ConfigureAwait(false),
                 _ => UnknownCommand(args[0]),

@@ -20,6 +20,9 @@ public static class CallsCompleteTable
     /// <summary>The value of <c>source</c> for rows CallJoin joined.</summary>
     public const sbyte CallJoinSource = 4;
 
+    /// <summary>The value of <c>source</c> for rows the backfill copied from calls_merged (upstream's 'migration').</summary>
+    public const sbyte MigrationSource = 3;
+
     /// <summary>Every column in upstream order.</summary>
     public static IReadOnlyList<TableColumn> Columns { get; } =
     [

@@ -8,7 +8,7 @@ namespace CallJoin.ClickHouse.Sink;
 /// <summary>
 /// Encodes one <c>calls_complete</c> row as RowBinary, every column in table order, straight from a
 /// <see cref="CallRowData"/>: columns the row does not carry get their sentinels (<c>updated_at</c> and
-/// <c>deleted_at</c> at the epoch, <c>expire_at</c> 2100-01-01, <c>source</c> <c>'calljoin'</c>).
+/// <c>deleted_at</c> at the epoch, <c>expire_at</c> 2100-01-01, <c>source</c> <c>'calljoin'</c> unless told otherwise).
 /// </summary>
 /// <remarks>Stateless and allocation-free; safe from any thread as long as each output has one writer.</remarks>
 public static class CallRowEncoder
@@ -22,7 +22,11 @@ public static class CallRowEncoder
     public static IReadOnlyList<string> ColumnNames => s_columnNames;
 
     /// <summary>Appends the row; <paramref name="createdAtMillis"/> is its ReplacingMergeTree version.</summary>
-    public static void Write(IBufferWriter<byte> output, CallRowData row, long createdAtMillis)
+    public static void Write(IBufferWriter<byte> output, CallRowData row, long createdAtMillis) =>
+        Write(output, row, createdAtMillis, CallsCompleteTable.CallJoinSource);
+
+    /// <summary>Appends the row with <paramref name="source"/> as its <c>source</c> enum value.</summary>
+    public static void Write(IBufferWriter<byte> output, CallRowData row, long createdAtMillis, sbyte source)
     {
         ArgumentNullException.ThrowIfNull(row);
         var w = new RowBinaryWriter(output);
@@ -52,7 +56,7 @@ public static class CallRowEncoder
         w.WriteUInt64(row.WbRunStep);
         w.WriteUInt64(row.WbRunStepEnd);
         w.WriteDateTimeSeconds(ExpireAtSeconds);
-        w.WriteEnum8(CallsCompleteTable.CallJoinSource);
+        w.WriteEnum8(source);
     }
 
     /// <summary>Reads <c>id</c> and <c>project_id</c> (the first two columns) back from an encoded row.</summary>

@@ -160,7 +160,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
             ThrowIfCompleted();
             var block = _current.Calls;
             var start = block.Written;
-            CallRowEncoder.Write(block, row, createdAtMillis);
+            CallRowEncoder.Write(block, row, createdAtMillis, _options.Source);
             block.EndRow(start, origin, PartitionMonth.FromUnixMicros(row.StartedAtMicros));
             Accept(block.Written - start);
         }

@@ -130,6 +130,13 @@ public sealed record SinkOptions
     /// <summary>Starts every <c>insert_deduplication_token</c>; make it unique per writer if several share a table.</summary>
     public string DeduplicationTokenPrefix { get; init; } = "calljoin";
 
+    /// <summary>
+    /// The <c>source</c> enum value of every calls_complete row (<see cref="CallsCompleteTable.SourceType"/>):
+    /// <see cref="CallsCompleteTable.CallJoinSource"/> for the join, <see cref="CallsCompleteTable.MigrationSource"/>
+    /// for the backfill.
+    /// </summary>
+    public sbyte Source { get; init; } = CallsCompleteTable.CallJoinSource;
+
     /// <summary>See <see cref="DefaultTransientErrorCodes"/>.</summary>
     public IReadOnlySet<int> TransientErrorCodes { get; init; } = DefaultTransientErrorCodes;
 
@@ -153,6 +160,8 @@ public sealed record SinkOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(EndTopic);
         ArgumentNullException.ThrowIfNull(DeduplicationTokenPrefix);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPartitionsPerInsert);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Source, (sbyte)1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Source, CallsCompleteTable.CallJoinSource);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(FailureLogInterval, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(TransientErrorCodes);
         ArgumentNullException.ThrowIfNull(FatalErrorCodes);

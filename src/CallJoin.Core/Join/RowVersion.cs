@@ -6,7 +6,8 @@ namespace CallJoin.Core.Join;
 /// A row's calls_complete version (<c>created_at</c>, ms), from the call's own times so that it does not depend on
 /// when or how often its halves were delivered: a complete row always outranks its running row.
 /// </summary>
-internal static class RowVersion
+/// <remarks>Public so that every writer of calls_complete (the join, the backfill) gives a call the same versions.</remarks>
+public static class RowVersion
 {
     /// <summary>A running row: its started_at.</summary>
     public static long Running(CallRowData row) => Millis(row.StartedAtMicros);
