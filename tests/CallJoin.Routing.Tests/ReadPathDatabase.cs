@@ -8,15 +8,17 @@ using CallJoin.Core.Join;
 using CallJoin.Core.State;
 using CallJoin.Replay;
 using CallJoin.Testing;
+using CallJoin.Workload.Legacy;
 using ClickHouse.Driver;
 
 namespace CallJoin.Routing.Tests;
 
 /// <summary>
 /// A migrated database holding the same calls on both paths: the halves go through the live join (JoinEngine and the
-/// ClickHouse sink) into calls_complete, and the same calls are written to call_parts as the old server wrote them — a
-/// start part and an end part per call, folded by calls_merged_view — with the values the join stored, so both tables
-/// hold identical data. Two projects over three days, trace trees, running calls (a start alone), an end-only fragment.
+/// ClickHouse sink) into calls_complete, and the same halves are written to call_parts as the old server wrote them
+/// (<see cref="LegacyCallPartsWriter"/>: a start part and an end part per call, folded by calls_merged_view, a few rows
+/// per insert so that some calls stay in two unmerged parts). Two projects over three days, trace trees, running calls
+/// (a start alone), failed calls, and an end whose start never came.
 /// </summary>
 internal sealed class ReadPathDatabase : IDisposable
 {
@@ -24,6 +26,8 @@ internal sealed class ReadPathDatabase : IDisposable
     public const string ProjectB = "entity/project-b";
     public static readonly DateTime FirstDay = new(2025, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     public static readonly string[] Ops = ["weave:///entity/project-a/op/predict:v1", "weave:///entity/project-a/op/score:v2", "openai.chat.completions.create"];
+
+    private readonly List<(CallSide Side, ReadOnlyMemory<byte> Payload)> _halves = [];
 
     private ReadPathDatabase(string name, ClickHouseClient client) => (Name, Client) = (name, client);
 
@@ -89,8 +93,9 @@ internal sealed class ReadPathDatabase : IDisposable
         await sink.CompleteAsync();
     }
 
-    private static void Process(JoinEngine<ClickHouseSinkOutput> engine, CallSide side, string json, DateTime at, ref long offset)
+    private void Process(JoinEngine<ClickHouseSinkOutput> engine, CallSide side, string json, DateTime at, ref long offset)
     {
+        _halves.Add((side, Encoding.UTF8.GetBytes(json)));
         var millis = new DateTimeOffset(at).ToUnixTimeMilliseconds();
         var outcome = engine.Process(side, Encoding.UTF8.GetBytes(json), new SourcePosition(0, offset++), millis);
         Assert.True(outcome is JoinOutcome.Stored or JoinOutcome.Matched, $"{side} {json}: {outcome}");
@@ -133,31 +138,17 @@ internal sealed class ReadPathDatabase : IDisposable
     private static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The same calls as the old server wrote them: a start part (start fields, NULL for the rest) and, once ended, an
-    /// end part, in two inserts so calls_merged holds unmerged parts the read must fold; plus an end part alone.
+    /// The same halves as the old server wrote them, plus an end alone (calls_merged keeps a fragment without
+    /// started_at, which reads must skip; the join made a start_missing record of nothing, as it never saw it).
     /// </summary>
     private async Task WriteLegacyPartsAsync()
     {
         await Client.ExecuteNonQueryAsync("SYSTEM STOP MERGES calls_merged");
-        await Client.ExecuteNonQueryAsync(
-            """
-            INSERT INTO call_parts (id, project_id, trace_id, parent_id, op_name, display_name, started_at, attributes_dump, inputs_dump,
-                input_refs, output_refs, wb_user_id, wb_run_id, wb_run_step, thread_id, turn_id, otel_dump, created_at)
-            SELECT id, project_id, trace_id, nullIf(parent_id, ''), op_name, nullIf(display_name, ''), started_at, attributes_dump, inputs_dump,
-                input_refs, [], nullIf(wb_user_id, ''), nullIf(wb_run_id, ''), nullIf(wb_run_step, 0), nullIf(thread_id, ''), nullIf(turn_id, ''),
-                nullIf(otel_dump, ''), started_at
-            FROM calls_complete FINAL
-            """);
-        await Client.ExecuteNonQueryAsync(
-            """
-            INSERT INTO call_parts (id, project_id, ended_at, exception, output_dump, summary_dump, input_refs, output_refs, wb_run_step_end, created_at)
-            SELECT id, project_id, ended_at, nullIf(exception, ''), output_dump, summary_dump, [], output_refs, nullIf(wb_run_step_end, 0), ended_at
-            FROM calls_complete FINAL
-            WHERE ended_at != toDateTime64(0, 6)
-            """);
-        // An end whose start never came: calls_merged keeps a fragment without started_at, which reads must skip.
-        await Client.ExecuteNonQueryAsync(
-            $"INSERT INTO call_parts (id, project_id, ended_at, output_dump, summary_dump, input_refs, output_refs) VALUES ('fragment-1', '{ProjectA}', '2025-03-02 05:00:00', '1', '{{}}', [], [])");
+        var fragment = End(ProjectA, "0000fa11-0000-4000-8000-000000000001", FirstDay.AddDays(1).AddHours(5), failed: false, depth: 0);
+        var writer = new LegacyCallPartsWriter(Client, Name, rowsPerInsert: 3);
+        var result = await writer.WriteAsync(_halves.Append((CallSide.End, Encoding.UTF8.GetBytes(fragment))));
+        Assert.Equal(_halves.Count + 1, result.Parts);
+        Assert.Equal(0, result.Refused);
     }
 
     public void Dispose() => Client.Dispose();
