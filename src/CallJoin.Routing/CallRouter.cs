@@ -29,7 +29,9 @@ public sealed class CallRouter(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly MigrationStateReader _stateReader = new(client, database, time);
     private readonly ConcurrentDictionary<string, byte> _mismatchLogged = new(StringComparer.Ordinal);
+    private static readonly TimeSpan UntilLoaded = TimeSpan.FromSeconds(1);
     private volatile MigrationState _state = MigrationState.Unknown;
+    private DateTimeOffset _lastFailureLogged = DateTimeOffset.MinValue;
 
     /// <summary>Which tables hold each project's data (cached).</summary>
     public ProjectResidenceCache Residence { get; } = new(client, database, () => options().ResidenceCacheTtl, time);
@@ -54,12 +56,22 @@ public sealed class CallRouter(
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             metrics.RefreshFailed();
-            RoutingLog.RefreshFailed(_log, _state.LoadedAt, ex.GetBaseException().Message);
+            var now = _time.GetUtcNow();
+            if (now - _lastFailureLogged >= options().StateRefreshInterval)
+            {
+                // At most one line per refresh interval: the retries until the first load come every second.
+                _lastFailureLogged = now;
+                RoutingLog.RefreshFailed(_log, _state.LoadedAt, ex.GetBaseException().Message);
+            }
+
             return false;
         }
     }
 
-    /// <summary>Refreshes the migration state every <see cref="RoutingOptions.StateRefreshInterval"/> until cancelled.</summary>
+    /// <summary>
+    /// Refreshes the migration state every <see cref="RoutingOptions.StateRefreshInterval"/> until cancelled; every second
+    /// until the first success (at startup the schema may still be migrating, and until then no day counts as migrated).
+    /// </summary>
     public async Task RunRefreshLoopAsync(CancellationToken ct)
     {
         var logged = false;
@@ -74,7 +86,8 @@ public sealed class CallRouter(
 
             try
             {
-                await Task.Delay(options().StateRefreshInterval, _time, ct).ConfigureAwait(false);
+                var interval = options().StateRefreshInterval;
+                await Task.Delay(_state.IsLoaded || interval < UntilLoaded ? interval : UntilLoaded, _time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
