@@ -50,12 +50,13 @@ public sealed class MigrationStateReader(ClickHouseClient client, string databas
 
         if (!_oldestKnown)
         {
-            // A full column read of calls_merged: done once per process (older legacy data does not appear later).
+            // A full column read of calls_merged: done once per process (older legacy data does not appear later). The
+            // same day calljoin backfill starts its default range from, so an open range waits for all of it.
             using var reader = await client.ExecuteReaderAsync(
-                $"SELECT toDate(min(sortable_datetime)), count() > 0 FROM {Table(CallsMergedTable.Name)}", cancellationToken: ct).ConfigureAwait(false);
+                $"SELECT toString(toDate(min(sortable_datetime), 'UTC')), count() > 0 FROM {Table(CallsMergedTable.Name)}", cancellationToken: ct).ConfigureAwait(false);
             if (reader.Read())
             {
-                _oldestLegacyDay = reader.GetBoolean(1) ? DateOnly.FromDateTime(reader.GetDateTime(0)) : null;
+                _oldestLegacyDay = reader.GetBoolean(1) ? DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
                 _oldestKnown = _oldestLegacyDay is not null;
             }
         }
