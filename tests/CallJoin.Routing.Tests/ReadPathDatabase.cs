@@ -38,23 +38,26 @@ internal sealed class ReadPathDatabase : IDisposable
     /// <summary>Calls written per project (complete and running).</summary>
     public int CallsPerProject { get; private set; }
 
-    public static async Task<ReadPathDatabase> CreateAsync(ClickHouseFixture clickHouse, int tracesPerDay = 6)
+    /// <param name="clickHouse">The engine.</param>
+    /// <param name="tracesPerDay">Traces of four calls per project and day.</param>
+    /// <param name="joined">False: the legacy path only (calls_complete stays empty, as before a backfill).</param>
+    public static async Task<ReadPathDatabase> CreateAsync(ClickHouseFixture clickHouse, int tracesPerDay = 6, bool joined = true)
     {
         var name = await clickHouse.CreateDatabaseAsync("reads");
         var client = new ClickHouseClient(clickHouse.ConnectionStringFor(name));
         await new SchemaMigrator(client, name).MigrateAsync();
         var db = new ReadPathDatabase(name, client);
-        await db.JoinAsync(tracesPerDay);
+        await db.JoinAsync(tracesPerDay, joined);
         await db.WriteLegacyPartsAsync();
         return db;
     }
 
     public async Task<ulong> CountAsync(string sql) => Convert.ToUInt64(await Client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
-    private async Task JoinAsync(int tracesPerDay)
+    private async Task JoinAsync(int tracesPerDay, bool joined)
     {
         await using var sink = new ClickHouseSink(Client, new SinkOptions { Database = Name, MaxBatchDelay = TimeSpan.FromMilliseconds(50) });
-        var engine = new JoinEngine<ClickHouseSinkOutput>(new InMemoryPendingStore(), new JoinOptions(), new ClickHouseSinkOutput(sink));
+        var engine = joined ? new JoinEngine<ClickHouseSinkOutput>(new InMemoryPendingStore(), new JoinOptions(), new ClickHouseSinkOutput(sink)) : null;
         long offset = 0;
         var calls = 0;
         foreach (var project in new[] { ProjectA, ProjectB })
@@ -64,7 +67,7 @@ internal sealed class ReadPathDatabase : IDisposable
             {
                 for (var t = 0; t < tracesPerDay; t++)
                 {
-                    var trace = $"{project.GetHashCode(StringComparison.Ordinal) & 0xffff:x4}{day:x2}{t:x2}".PadRight(32, '0');
+                    var trace = $"{(project == ProjectA ? "aaaa" : "bbbb")}{day:x2}{t:x2}".PadRight(32, '0');
                     var root = FirstDay.AddDays(day).AddHours(1 + t).AddTicks(1234560 * (t + 1));
                     string? parent = null;
                     for (var depth = 0; depth < 4; depth++)
@@ -89,13 +92,18 @@ internal sealed class ReadPathDatabase : IDisposable
         }
 
         CallsPerProject = calls;
-        engine.Drain();
+        engine?.Drain();
         await sink.CompleteAsync();
     }
 
-    private void Process(JoinEngine<ClickHouseSinkOutput> engine, CallSide side, string json, DateTime at, ref long offset)
+    private void Process(JoinEngine<ClickHouseSinkOutput>? engine, CallSide side, string json, DateTime at, ref long offset)
     {
         _halves.Add((side, Encoding.UTF8.GetBytes(json)));
+        if (engine is null)
+        {
+            return;
+        }
+
         var millis = new DateTimeOffset(at).ToUnixTimeMilliseconds();
         var outcome = engine.Process(side, Encoding.UTF8.GetBytes(json), new SourcePosition(0, offset++), millis);
         Assert.True(outcome is JoinOutcome.Stored or JoinOutcome.Matched, $"{side} {json}: {outcome}");
