@@ -99,7 +99,19 @@ public sealed class CallRouter(
     /// <summary>Decides which table serves <paramref name="request"/>, and why.</summary>
     public async ValueTask<RouteDecision> RouteAsync(RouteRequest request, CancellationToken ct = default)
     {
-        var decision = await QueryRouter.DecideAsync(options(), _state, request, Residence.GetAsync, ct).ConfigureAwait(false);
+        RouteDecision decision;
+        try
+        {
+            decision = await QueryRouter.DecideAsync(options(), _state, request, Residence.GetAsync, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (options().FailoverOnError && ex is not OperationCanceledException)
+        {
+            // The residence probe touches calls_complete too: when that fails, the legacy table still serves the read.
+            metrics.FailedOver();
+            RoutingLog.ReadFailover(_log, request.ProjectId, ex.GetBaseException().Message);
+            decision = RouteDecision.Merged(RouteRule.ReadFailover, $"The residence of project '{request.ProjectId}' could not be read ({ex.GetBaseException().Message}).");
+        }
+
         metrics.Decided(decision);
         if (decision.Rule == RouteRule.ValidationMismatch && _mismatchLogged.TryAdd(request.ProjectId, 0))
         {

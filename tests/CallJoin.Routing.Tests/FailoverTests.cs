@@ -82,6 +82,19 @@ public sealed class FailoverTests(ClickHouseFixture clickHouse) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failing_residence_probe_sends_the_read_to_calls_merged()
+    {
+        var expected = await _router.ReadOnAsync(ReadTable.CallsMerged, Day2Query);
+        await _db.Client.ExecuteNonQueryAsync("DROP TABLE calls_complete");
+
+        var read = await _router.ReadAsync(Day2Query);
+
+        Assert.Equal((ReadTable.CallsMerged, RouteRule.ReadFailover), (read.Table, read.Decision.Rule));
+        Assert.Equal(expected.Body.ToArray(), read.Body.ToArray());
+        Assert.Equal(1, _measurements.Sum("calljoin.route.failovers", "reason", "read_error"));
+    }
+
+    [Fact]
     public async Task A_range_before_the_cutoff_waits_for_every_day_to_be_backfilled()
     {
         _options = _options with { Cutoff = new DateOnly(2025, 3, 3) };
