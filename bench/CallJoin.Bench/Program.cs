@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "sink" => await SinkRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "chaos" => await ChaosBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -32,6 +33,9 @@ static int Usage()
           backfill [--calls N (100000)] [--days D (4)] [--clickhouse CONNECTION-STRING] [--out FILE]
               rows/s of calljoin backfill without a rate limit, from a Weave-like workload written to call_parts
               as the old trace server did (the write is not measured).
+          read-path [--calls N (200000)] [--dump-bytes B (1024)] [--runs R (5)] [--clickhouse CONNECTION-STRING] [--out FILE]
+              the read API's top-100 call list on calls_merged (GROUP BY) and calls_complete (FINAL) on identical
+              data: median latency and peak memory (system.query_log) side by side.
         """);
     return 2;
 }

@@ -57,4 +57,13 @@ internal static partial class Log
 
     [LoggerMessage(32, LogLevel.Warning, "Kafka client errors (retried by the client): {Count} so far, the last {Code}: {Reason}")]
     public static partial void KafkaClientErrors(ILogger log, long count, string code, string reason);
+
+    [LoggerMessage(40, LogLevel.Information, "Routing configuration reloaded: force merged {ForceMerged}, enabled {Enabled}, mode {Mode}, cutoff {Cutoff}, rollout {RolloutPercent}%")]
+    public static partial void RoutingReloaded(ILogger log, bool forceMerged, bool enabled, string mode, string cutoff, int rolloutPercent);
+
+    [LoggerMessage(41, LogLevel.Error, "Routing configuration reload rejected, the previous routing stays in force: {Problems}")]
+    public static partial void RoutingReloadRejected(ILogger log, string problems);
+
+    [LoggerMessage(42, LogLevel.Warning, "Routing emergency override {Override}: every read to calls_merged is now {ForceMerged}")]
+    public static partial void RoutingEmergency(ILogger log, string @override, bool forceMerged);
 }

@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
+using CallJoin.Routing;
 using CallJoin.Service.Metrics;
+using CallJoin.Service.Reads;
+using ClickHouse.Driver;
 using CallJoin.Service.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,15 +29,15 @@ public static class CallJoinHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory });
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddJsonFile("appsettings.json", optional: true);
+        builder.Configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: true);
         if (configFile is not null)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: true);
         }
 
         builder.Configuration.AddEnvironmentVariables();
         var settings = ServiceSettingsLoader.Load(builder.Configuration);
-        return Build(builder, settings, logging);
+        return Build(builder, settings, logging, builder.Configuration);
     }
 
     /// <summary>A host for given settings (the demo, tests); configuration files and the environment are not read.</summary>
@@ -42,7 +46,7 @@ public static class CallJoinHost
         ArgumentNullException.ThrowIfNull(settings);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory });
         builder.Configuration.Sources.Clear();
-        return Build(builder, settings, logging);
+        return Build(builder, settings, logging, reloadFrom: null);
     }
 
     /// <summary>Where a started host's endpoints answer on this machine (useful with port 0, any free port).</summary>
@@ -55,7 +59,8 @@ public static class CallJoinHost
         return new Uri($"http://{host}:{bound.Port}/");
     }
 
-    private static WebApplication Build(WebApplicationBuilder builder, ServiceSettings settings, Action<ILoggingBuilder>? logging)
+    /// <param name="reloadFrom">Configuration whose reloads change the routing options (JSON files reload on change); null: fixed.</param>
+    private static WebApplication Build(WebApplicationBuilder builder, ServiceSettings settings, Action<ILoggingBuilder>? logging, IConfiguration? reloadFrom)
     {
         builder.WebHost.UseKestrel(k =>
         {
@@ -96,6 +101,7 @@ public static class CallJoinHost
         builder.Services.AddSingleton<CallJoinMetrics>();
         builder.Services.AddSingleton(sp => new CallJoinService(settings, sp.GetRequiredService<CallJoinMetrics>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<CallJoinHostedService>();
+        AddReads(builder.Services, settings, reloadFrom);
         builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("calljoin")).WithMetrics(metrics => metrics
             .AddMeter(CallJoinMetrics.MeterName)
             .AddView(instrument => instrument.Unit == "s" && instrument.Meter.Name == CallJoinMetrics.MeterName
@@ -106,6 +112,22 @@ public static class CallJoinHost
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
         HealthEndpoints.Map(app, app.Services.GetRequiredService<CallJoinService>());
+        ReadEndpoints.Map(app, app.Services.GetRequiredService<CallRouter>(), app.Services.GetRequiredService<RoutingOptionsMonitor>());
         return app;
+    }
+
+    /// <summary>The read API: routing options (reloadable), the router on its own ClickHouse client, its state refresh.</summary>
+    private static void AddReads(IServiceCollection services, ServiceSettings settings, IConfiguration? reloadFrom)
+    {
+        services.AddSingleton(sp => new RoutingOptionsMonitor(settings.Routing, reloadFrom, sp.GetRequiredService<ILogger<RoutingOptionsMonitor>>()));
+        services.AddSingleton(sp => new RoutingMetrics(sp.GetRequiredService<IMeterFactory>().Create(CallJoinMetrics.MeterName)));
+        services.AddSingleton(_ => new ReadClient(new ClickHouseClient(settings.ClickHouse.ConnectionString)));
+        services.AddSingleton(sp =>
+        {
+            var monitor = sp.GetRequiredService<RoutingOptionsMonitor>();
+            return new CallRouter(sp.GetRequiredService<ReadClient>().Client, settings.ClickHouse.Database, () => monitor.Current,
+                sp.GetRequiredService<RoutingMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("CallJoin.Routing"));
+        });
+        services.AddHostedService<RoutingStateService>();
     }
 }

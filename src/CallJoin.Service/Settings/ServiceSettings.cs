@@ -3,6 +3,7 @@ using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Join;
 using CallJoin.Kafka.Ingest;
+using CallJoin.Routing;
 using CallJoin.State;
 
 namespace CallJoin.Service.Settings;
@@ -64,4 +65,7 @@ public sealed record ServiceSettings
 
     /// <summary>On shutdown or revoke, how long to wait for buffered rows to become durable before committing what is.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The query router's configuration at startup (reloaded later through <c>RoutingOptionsMonitor</c>).</summary>
+    public RoutingOptions Routing { get; init; } = new();
 }

@@ -18,7 +18,7 @@ namespace CallJoin.Service.Settings;
 /// (<c>CallJoin:Kafka:Ownership</c>, or <c>CALLJOIN__KAFKA__OWNERSHIP</c> in the environment).
 /// </summary>
 /// <remarks>Every problem is collected and reported at once in a <see cref="SettingsException"/>.</remarks>
-public sealed class ServiceSettingsLoader
+public sealed partial class ServiceSettingsLoader
 {
     private readonly IConfiguration _config;
     private readonly List<string> _problems = [];
@@ -65,6 +65,7 @@ public sealed class ServiceSettingsLoader
             CheckpointInterval = Duration("CallJoin:State:CheckpointInterval", TimeSpan.FromSeconds(30)),
             CompactAboveBytes = Int("CallJoin:State:CompactAboveMiB", 1024, 0, 1 << 20) * 1024L * 1024,
             DrainTimeout = Duration("CallJoin:DrainTimeout", TimeSpan.FromSeconds(20)),
+            Routing = BuildRouting(),
         };
         Guard(() => { sink.Validate(); return 0; }, 0);
         Guard(() => { join.Validate(); return 0; }, 0);

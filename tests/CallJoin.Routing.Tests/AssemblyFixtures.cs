@@ -1,0 +1,3 @@
+using CallJoin.Testing;
+
+[assembly: AssemblyFixture(typeof(ClickHouseFixture))]
