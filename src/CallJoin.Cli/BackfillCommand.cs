@@ -41,12 +41,7 @@ internal static class BackfillCommand
             return 0;
         }
 
-        var endpoint = ClickHouseEndpoint.FromEnvironment();
-        endpoint = endpoint with
-        {
-            ConnectionString = options.String("clickhouse") ?? endpoint.ConnectionString,
-            Database = options.String("database") ?? endpoint.Database,
-        };
+        var endpoint = options.ClickHouseFromEnvironment();
         var cutoff = Date(options.String("cutoff") ?? Environment.GetEnvironmentVariable("MIGRATION_CUTOFF_DATE"), "--cutoff (or MIGRATION_CUTOFF_DATE)")
             ?? throw new CommandLineException("give --cutoff YYYY-MM-DD or set MIGRATION_CUTOFF_DATE.");
         var backfill = new BackfillOptions

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CallJoin.ClickHouse;
 
 namespace CallJoin.Cli;
 
@@ -47,6 +48,17 @@ internal sealed class CommandOptions
     {
         _read.Add(name);
         return _named.ContainsKey(name);
+    }
+
+    /// <summary>The ClickHouse endpoint from the environment, with <c>--clickhouse</c> and <c>--database</c> applied.</summary>
+    public ClickHouseEndpoint ClickHouseFromEnvironment()
+    {
+        var endpoint = ClickHouseEndpoint.FromEnvironment();
+        return endpoint with
+        {
+            ConnectionString = String("clickhouse") ?? endpoint.ConnectionString,
+            Database = String("database") ?? endpoint.Database,
+        };
     }
 
     public string? String(string name)

@@ -23,12 +23,7 @@ internal static class MigrateCommand
             return 0;
         }
 
-        var endpoint = ClickHouseEndpoint.FromEnvironment();
-        endpoint = endpoint with
-        {
-            ConnectionString = options.String("clickhouse") ?? endpoint.ConnectionString,
-            Database = options.String("database") ?? endpoint.Database,
-        };
+        var endpoint = options.ClickHouseFromEnvironment();
         options.RejectUnknown();
 
         using var client = new ClickHouseClient(endpoint.ConnectionString);

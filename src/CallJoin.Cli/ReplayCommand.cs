@@ -53,12 +53,7 @@ internal static class ReplayCommand
             StartTimeout = TimeSpan.FromSeconds(options.Int("start-timeout", (int)defaults.StartTimeout.TotalSeconds)),
             EndTimeout = TimeSpan.FromSeconds(options.Int("end-timeout", (int)defaults.EndTimeout.TotalSeconds)),
         };
-        var endpoint = ClickHouseEndpoint.FromEnvironment();
-        endpoint = endpoint with
-        {
-            ConnectionString = options.String("clickhouse") ?? endpoint.ConnectionString,
-            Database = options.String("database") ?? endpoint.Database,
-        };
+        var endpoint = options.ClickHouseFromEnvironment();
         options.RejectUnknown();
         if (options.Positional.Count == 0)
         {

@@ -48,12 +48,7 @@ internal static class ValidateCommand
             return 0;
         }
 
-        var endpoint = ClickHouseEndpoint.FromEnvironment();
-        endpoint = endpoint with
-        {
-            ConnectionString = options.String("clickhouse") ?? endpoint.ConnectionString,
-            Database = options.String("database") ?? endpoint.Database,
-        };
+        var endpoint = options.ClickHouseFromEnvironment();
         var from = Day(options, "from");
         var to = Day(options, "to");
         var project = options.String("project");
