@@ -53,7 +53,7 @@ public sealed record ChaosOptions
     /// <summary>kill -9 of a running instance (which is started again at once).</summary>
     public int Kills { get; init; } = 20;
 
-    /// <summary>Rounds of injected request errors (Produce, Fetch, OffsetCommit, FindCoordinator, ListOffsets).</summary>
+    /// <summary>Rounds of injected request errors (Heartbeat, OffsetFetch, Fetch, OffsetCommit, FindCoordinator).</summary>
     public int BrokerErrorRounds { get; init; } = 10;
 
     /// <summary>Times one broker goes down and comes back up.</summary>
