@@ -200,7 +200,7 @@ public sealed class CallJoinTablesSchemaTests(ClickHouseFixture clickHouse)
             }
         }
 
-        Assert.Equal(["backfill_progress", "call_parts", "calljoin_errors", "calljoin_migrations", "calls_complete", "calls_merged", "calls_merged_view"], tables);
+        Assert.Equal(["backfill_progress", "call_parts", "calljoin_errors", "calljoin_migrations", "calls_complete", "calls_merged", "calls_merged_view", "migration_validation"], tables);
     }
 
     private async Task<(ClickHouseClient Client, string Database)> MigratedDatabaseAsync()
