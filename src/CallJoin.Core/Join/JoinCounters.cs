@@ -32,6 +32,12 @@ public sealed class JoinCounters
     /// <summary>Starts dropped after their retention without an end.</summary>
     public long ExpiredStarts { get; internal set; }
 
+    /// <summary>Timed-out halves whose calls were looked up (<see cref="LatePartnerSource.Lookup"/>).</summary>
+    public long Lookups { get; internal set; }
+
+    /// <summary>Lookup answers applied to a half still waiting for one.</summary>
+    public long LookupsAnswered { get; internal set; }
+
     /// <summary>Orphan ends dropped after their retention without a start.</summary>
     public long ExpiredEnds { get; internal set; }
 }

@@ -15,30 +15,24 @@ public sealed partial class JoinEngine<TOutput>
         var partner = _partner.AsSpan(0, _partnerLength);
         switch (merge.Outcome)
         {
+            case ExpiryOutcome.LookUp:
+                Counters.Lookups++;
+                HalfParser.TryReadKey(partner, merge.Side, _partnerKey);
+                _lookup!.Request(merge.Side, _partnerKey.ProjectId, _partnerKey.Id);
+                break;
             case ExpiryOutcome.Running:
-                var status = _builder.Build(partner, default, _row);
-                if (status != HalfParseStatus.Ok)
+                if (!EmitRunning(partner, merge.Position, merge.TimestampMillis, deadline, releasesStart: false))
                 {
                     // The start can never become a row (its end would fail the same way): its record releases it, so
                     // it leaves the state now rather than be released again at retention or by a late end.
                     _timers.Cancel(merge.Timer);
                     var remove = new RemoveMerge();
                     _store.ReadModifyWrite(key, ref remove);
-                    Counters.Malformed++;
-                    HalfParser.TryReadKey(partner, CallSide.Start, _partnerKey);
-                    _output.OnError(new JoinError(_builder.Reason(status), CallSide.Start, merge.Position, merge.TimestampMillis, deadline,
-                        _partnerKey.ProjectId, _partnerKey.Id, partner));
-                    return;
                 }
 
-                Counters.RunningRows++;
-                Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
-                _output.OnRow(_row, RowVersion.Running(_row), new RowSources(merge.Position, default, Complete: false) { StartHalf = partner });
                 break;
             case ExpiryOutcome.StartMissing:
-                Counters.StartMissing++;
-                HalfParser.TryReadKey(partner, CallSide.End, _partnerKey);
-                _output.OnError(new JoinError(JoinErrorReason.StartMissing, CallSide.End, merge.Position, merge.TimestampMillis, deadline, _partnerKey.ProjectId, _partnerKey.Id, partner));
+                EmitStartMissing(partner, merge.Position, merge.TimestampMillis, deadline, releasesEnd: false);
                 break;
             case ExpiryOutcome.ExpiredStart:
                 Counters.ExpiredStarts++;
@@ -51,9 +45,41 @@ public sealed partial class JoinEngine<TOutput>
         }
     }
 
+    /// <summary>Writes a start's running row; false (and an error record for the start) when it cannot become a row.</summary>
+    private bool EmitRunning(ReadOnlySpan<byte> start, SourcePosition position, long timestampMillis, long at, bool releasesStart)
+    {
+        var status = _builder.Build(start, default, _row);
+        if (status != HalfParseStatus.Ok)
+        {
+            Counters.Malformed++;
+            HalfParser.TryReadKey(start, CallSide.Start, _partnerKey);
+            _output.OnError(new JoinError(_builder.Reason(status), CallSide.Start, position, timestampMillis, at,
+                _partnerKey.ProjectId, _partnerKey.Id, start));
+            return false;
+        }
+
+        Counters.RunningRows++;
+        Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+        _output.OnRow(_row, RowVersion.Running(_row),
+            new RowSources(position, default, Complete: false) { StartHalf = start, ReleasesStart = releasesStart });
+        return true;
+    }
+
+    /// <summary>Writes an end's <c>start_missing</c> record with its raw payload.</summary>
+    private void EmitStartMissing(ReadOnlySpan<byte> end, SourcePosition position, long timestampMillis, long at, bool releasesEnd)
+    {
+        Counters.StartMissing++;
+        HalfParser.TryReadKey(end, CallSide.End, _partnerKey);
+        _output.OnError(new JoinError(JoinErrorReason.StartMissing, CallSide.End, position, timestampMillis, at, _partnerKey.ProjectId, _partnerKey.Id, end)
+        {
+            ReleasesHalf = releasesEnd,
+        });
+    }
+
     private enum ExpiryOutcome : byte
     {
         None,
+        LookUp,
         Running,
         StartMissing,
         ExpiredStart,
@@ -66,10 +92,14 @@ public sealed partial class JoinEngine<TOutput>
         public void OnExpired(long deadline, in CallKey payload) => engine.Expire(payload, deadline);
     }
 
-    /// <summary>The first timeout turns a waiting half into a running row or start_missing; the second drops it.</summary>
+    /// <summary>
+    /// Retained: the first timeout turns a waiting half into a running row or start_missing, the second drops it. Looked
+    /// up: the timeout keeps the half (without a timer) while its call is looked up.
+    /// </summary>
     private struct ExpiryMerge(JoinEngine<TOutput> engine, CallKey key) : IPendingMerge
     {
         public ExpiryOutcome Outcome;
+        public CallSide Side;
         public SourcePosition Position;
         public long TimestampMillis;
         public TimerHandle Timer;
@@ -89,6 +119,21 @@ public sealed partial class JoinEngine<TOutput>
             }
 
             var isStart = (flags & RecordFlags.Start) != 0;
+            Side = isStart ? CallSide.Start : CallSide.End;
+            if (engine._options.LatePartners == LatePartnerSource.Lookup)
+            {
+                if ((flags & RecordFlags.LookingUp) != 0)
+                {
+                    return PendingAction.Keep;
+                }
+
+                engine.CopyPartner(record.Payload);
+                Outcome = ExpiryOutcome.LookUp;
+                Position = record.Position;
+                PendingRecord.Write(next, flags | RecordFlags.LookingUp, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, default, record.Payload);
+                return PendingAction.Write;
+            }
+
             var reported = isStart ? RecordFlags.RunningEmitted : RecordFlags.StartMissingReported;
             if ((flags & reported) != 0)
             {

@@ -6,7 +6,10 @@ namespace CallJoin.Core.Join;
 
 public sealed partial class JoinEngine<TOutput>
 {
-    /// <summary>An arriving half against what the store holds for its key: store, match, or recognise a duplicate.</summary>
+    /// <summary>
+    /// An arriving half against what the store holds for its key: store, match, or recognise a duplicate (of a waiting
+    /// half, or of a recently matched call).
+    /// </summary>
     /// <remarks>Holds the payload as a pointer: the caller keeps it pinned for the read-modify-write.</remarks>
     private unsafe struct HalfMerge(
         JoinEngine<TOutput> engine, CallKey key, CallSide side, ulong hash, byte* payload, int payloadLength, SourcePosition position, long timestamp)
@@ -31,6 +34,15 @@ public sealed partial class JoinEngine<TOutput>
 
             if (!exists)
             {
+                // A call matched recently: its halves redelivered are duplicates, not the start of a new call.
+                if (engine._matched.TryGet(key, engine._now, out var startHash32, out var endHash32))
+                {
+                    // 0: the half was not at hand (a call completed from a lookup), so any copy of it counts as a duplicate.
+                    var known = side == CallSide.Start ? startHash32 : endHash32;
+                    Outcome = known == 0 || known == (uint)hash ? JoinOutcome.Duplicate : JoinOutcome.Conflict;
+                    return PendingAction.Keep;
+                }
+
                 var deadline = Plus(timestamp, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
                 var timer = engine.Schedule(deadline, key);
                 var flags = side == CallSide.Start ? RecordFlags.Start : RecordFlags.End;
@@ -42,8 +54,7 @@ public sealed partial class JoinEngine<TOutput>
 
             var record = new PendingRecord(current);
             var stored = record.Flags;
-            var sameSide = (stored & RecordFlags.Completed) != 0
-                || (side == CallSide.Start ? (stored & RecordFlags.Start) != 0 : (stored & RecordFlags.End) != 0);
+            var sameSide = side == CallSide.Start ? (stored & RecordFlags.Start) != 0 : (stored & RecordFlags.End) != 0;
             if (sameSide)
             {
                 Outcome = record.HashOf(side) == hash ? JoinOutcome.Duplicate : JoinOutcome.Conflict;
@@ -56,16 +67,9 @@ public sealed partial class JoinEngine<TOutput>
             PartnerTimestamp = record.TimestampMillis;
             Outcome = JoinOutcome.Matched;
             Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
-            if (options.CompletedRetention <= TimeSpan.Zero)
-            {
-                return PendingAction.Delete;
-            }
-
-            var seen = Math.Max(timestamp, record.TimestampMillis);
-            var tombstoneTimer = engine.Schedule(Plus(seen, options.CompletedRetention), key);
             var (start, end) = side == CallSide.Start ? (hash, record.EndHash) : (record.StartHash, hash);
-            PendingRecord.Write(next, RecordFlags.Completed, position, seen, start, end, tombstoneTimer, default);
-            return PendingAction.Write;
+            engine._matched.Add(key, start, end, Math.Max(timestamp, record.TimestampMillis));
+            return PendingAction.Delete;
         }
 
         private readonly ReadOnlySpan<byte> Payload() => new(payload, payloadLength);

@@ -35,6 +35,8 @@ public sealed partial class JoinEngine<TOutput>
     private readonly IPendingStore _store;
     private readonly JoinOptions _options;
     private readonly TOutput _output;
+    private readonly ILatePartnerLookup? _lookup;
+    private readonly MatchedCalls _matched;
     private readonly TimerWheel<CallKey> _timers = new(long.MinValue);
     private readonly HalfKey _key = new();
     private readonly HalfKey _partnerKey = new();
@@ -44,14 +46,22 @@ public sealed partial class JoinEngine<TOutput>
     private int _partnerLength;
     private long _now = long.MinValue;
 
-    public JoinEngine(IPendingStore store, JoinOptions options, TOutput output)
+    /// <param name="lookup">Required with <see cref="LatePartnerSource.Lookup"/>: where timed-out halves' calls are looked up.</param>
+    public JoinEngine(IPendingStore store, JoinOptions options, TOutput output, ILatePartnerLookup? lookup = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.LatePartners == LatePartnerSource.Lookup && lookup is null)
+        {
+            throw new ArgumentNullException(nameof(lookup), "Late partners found by lookup need a lookup.");
+        }
+
         _store = store;
         _options = options;
         _output = output;
+        _lookup = lookup;
+        _matched = new MatchedCalls(options.CompletedRetention);
         _builder = new CallRowBuilder(options.MaxDumpBytes);
     }
 
@@ -60,8 +70,11 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>Stream time: the highest record timestamp (or idle advance) seen, in ms since the Unix epoch.</summary>
     public long Now => _now;
 
-    /// <summary>Keys waiting on a timer: unmatched halves and tombstones of matched calls.</summary>
+    /// <summary>Keys waiting on a timer: unmatched halves younger than their timeout (or, retained, their retention).</summary>
     public int PendingTimers => _timers.Count;
+
+    /// <summary>Recently matched calls remembered to recognise redelivered halves.</summary>
+    public MatchedCalls Matched => _matched;
 
     /// <summary>Size of the pending state.</summary>
     public PendingStoreStats State => _store.Stats;
@@ -159,6 +172,7 @@ public sealed partial class JoinEngine<TOutput>
     public bool AdvanceTime(long nowMillis, int maxTimeouts)
     {
         _now = Math.Max(_now, nowMillis);
+        _matched.Advance(_now);
         var sink = new ExpirySink(this);
         var budget = maxTimeouts;
 

@@ -20,10 +20,10 @@ public readonly ref struct JoinError
     }
 
     /// <summary>
-    /// Whether writing this record releases the half (see <see cref="IJoinOutput"/>): true except for
-    /// <c>start_missing</c>, whose end stays in state for a late start.
+    /// Whether writing this record releases the half (see <see cref="IJoinOutput"/>): true except for a
+    /// <c>start_missing</c> whose end stays in state for a late start (<see cref="LatePartnerSource.RetainedState"/>).
     /// </summary>
-    public bool ReleasesHalf { get; }
+    public bool ReleasesHalf { get; init; }
 
     /// <summary>A <see cref="JoinErrorReason"/> value or a malformed-input reason such as <c>missing_field:id</c>.</summary>
     public string Reason { get; }

@@ -16,11 +16,16 @@ public sealed record JoinOptions
     public TimeSpan EndRetention { get; init; } = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// How long a matched call is remembered (two content hashes) to recognise redelivered halves as duplicates
-    /// instead of starting a new call. A half redelivered later still cannot spoil the row: a running row's version
-    /// is older than any complete row's (see <see cref="JoinEngine{TOutput}"/>).
+    /// How long a matched call is remembered (a fingerprint and two content hashes, see <see cref="MatchedCalls"/>) to
+    /// recognise redelivered halves as duplicates instead of starting a new call. A half redelivered later still cannot
+    /// spoil the row: a running row's version is older than any complete row's (see <see cref="JoinEngine{TOutput}"/>),
+    /// and with <see cref="LatePartnerSource.Lookup"/> the lookup finds the call already complete and counts a duplicate.
     /// </summary>
     public TimeSpan CompletedRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Where the partner of a half past its timeout is found: retained state (a replay) or a lookup (the service).</summary>
+    /// <remarks>With <see cref="LatePartnerSource.Lookup"/>, <see cref="StartRetention"/> and <see cref="EndRetention"/> are unused.</remarks>
+    public LatePartnerSource LatePartners { get; init; } = LatePartnerSource.RetainedState;
 
     /// <summary>
     /// Whether each record's timestamp moves stream time (the default: right for input in record-time order, such as a

@@ -6,9 +6,9 @@ namespace CallJoin.Core.Join;
 
 /// <summary>The bytes the pending store holds per key: a 48-byte header and the waiting half's raw payload.</summary>
 /// <remarks>
-/// A key holds at most one payload: the unmatched half (a start or an end). Once matched, the record shrinks to a
-/// tombstone (header only) that remembers both halves' content hashes for <see cref="JoinOptions.CompletedRetention"/>.
-/// Layout (little-endian): flags u8, 3 spare, partition i32, offset i64 (a tombstone: its later half's), timestamp i64 (ms), start hash u64,
+/// A key holds at most one payload: the unmatched half (a start or an end). Once matched, the key leaves the store and
+/// the call is remembered by <see cref="MatchedCalls"/>.
+/// Layout (little-endian): flags u8, 3 spare, partition i32, offset i64, timestamp i64 (ms), start hash u64,
 /// end hash u64, timer index i32, timer generation i32, payload.
 /// </remarks>
 internal readonly ref struct PendingRecord
@@ -23,7 +23,7 @@ internal readonly ref struct PendingRecord
 
     public SourcePosition Position => new(BinaryPrimitives.ReadInt32LittleEndian(_bytes[4..]), BinaryPrimitives.ReadInt64LittleEndian(_bytes[8..]));
 
-    /// <summary>The waiting half's record timestamp; for a tombstone, the later of the two.</summary>
+    /// <summary>When the waiting half reached stream time (ms): its timeouts run from here.</summary>
     public long TimestampMillis => BinaryPrimitives.ReadInt64LittleEndian(_bytes[16..]);
 
     public ulong StartHash => BinaryPrimitives.ReadUInt64LittleEndian(_bytes[24..]);
@@ -68,7 +68,7 @@ internal enum RecordFlags : byte
     /// <summary>The payload is an end waiting for its start.</summary>
     End = 2,
 
-    /// <summary>Matched: a tombstone with both hashes and no payload.</summary>
+    /// <summary>Matched: a tombstone with both hashes and no payload, as older checkpoints hold them (dropped on restore).</summary>
     Completed = 4,
 
     /// <summary>The start's running row has been written.</summary>
@@ -76,4 +76,7 @@ internal enum RecordFlags : byte
 
     /// <summary>The end's start_missing error record has been written.</summary>
     StartMissingReported = 16,
+
+    /// <summary>The half's timeout fell due and its call is being looked up (<see cref="LatePartnerSource.Lookup"/>); no timer.</summary>
+    LookingUp = 32,
 }
