@@ -1,9 +1,12 @@
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
+using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
 using CallJoin.Core.State;
 using CallJoin.Kafka.Ingest;
 using CallJoin.Service.Metrics;
 using CallJoin.Service.Pipeline;
+using CallJoin.Service.Pipeline.Late;
 using CallJoin.Service.Settings;
 using CallJoin.State;
 using ClickHouse.Driver;
@@ -99,16 +102,24 @@ public sealed class CallJoinService : IAsyncDisposable
         }
 
         var (checkpoints, resumeFrom) = OpenStore();
-        var ingestOptions = checkpoints is null ? ingest : ingest with { CommitSafeOffsets = false, StartPositions = resumeFrom?.Positions ?? [] };
+        var ingestOptions = checkpoints is null ? ingest : ingest with { StartPositions = resumeFrom?.Positions ?? [] };
         // Error records name the topics actually read, whatever the sink settings were built from.
         Sink = new ClickHouseSink(_client, _settings.Sink with { StartTopic = ingest.StartTopic, EndTopic = ingest.EndTopic }, _time, log: _sinkLog);
         _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
+        var lookups = _settings.Join.LatePartners == LatePartnerSource.Lookup
+            ? new LateLookups(new ClickHouseCallRecords(_client, _settings.Sink), _time, _log)
+            : null;
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, streamTime, _settings.Sink.MaxBufferedBytes,
-            _settings.DrainTimeout, _metrics, _time, _log, checkpoints);
+            _settings.DrainTimeout, _metrics, _time, _log, checkpoints, lookups);
+        List<(CallSide, SourcePosition)> unreleased = [];
         if (resumeFrom is not null)
         {
-            var keys = _pipeline.Restore(resumeFrom.StreamTimeMillis);
+            // Only the partitions read at the checkpoint and still ours: another replica count moved the others, whose
+            // halves here may be stale (their new owner gave them an outcome); those resume from the committed offsets.
+            var partitions = resumeFrom.Positions.Select(p => p.Partition)
+                .Where(p => ingest.Ownership != IngestOwnership.Static || p % ingest.Replicas == ingest.Ordinal).ToHashSet();
+            (var keys, unreleased) = _pipeline.Restore(resumeFrom.StreamTimeMillis, partitions);
             // A checkpoint taken before the first record has no stream time (long.MinValue), which no date can show.
             var resumedAt = resumeFrom.StreamTimeMillis is >= MinUnixMillis and <= MaxUnixMillis
                 ? DateTimeOffset.FromUnixTimeMilliseconds(resumeFrom.StreamTimeMillis).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
@@ -117,6 +128,7 @@ public sealed class CallJoinService : IAsyncDisposable
         }
 
         Ingest = new CoPartitionedIngest(ingestOptions, _pipeline, _time);
+        Ingest.Hold(unreleased);
         _pipeline.Ingest = Ingest;
         _acks = Task.Run(new DurabilityReporter(Sink, Ingest, _metrics).RunAsync, CancellationToken.None);
         Ingest.Start();

@@ -66,4 +66,13 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "Routing emergency override {Override}: every read to calls_merged is now {ForceMerged}")]
     public static partial void RoutingEmergency(ILogger log, string @override, bool forceMerged);
+
+    [LoggerMessage(43, LogLevel.Warning, "Looking up {Calls} timed-out calls in ClickHouse failed ({Kind}); retrying in {Delay}, their halves wait in state: {Reason}")]
+    public static partial void LookupFailed(ILogger log, int calls, string kind, TimeSpan delay, string reason);
+
+    [LoggerMessage(44, LogLevel.Information, "State checkpoint deferred: ClickHouse has not confirmed the rows before it yet, the partitions stay paused until it does")]
+    public static partial void CheckpointWaiting(ILogger log);
+
+    [LoggerMessage(45, LogLevel.Information, "Restored state: dropped the halves of partitions {Partitions} this instance no longer reads (or did not read at the checkpoint)")]
+    public static partial void RestoreDroppedPartitions(ILogger log, string partitions);
 }

@@ -141,11 +141,11 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// <summary>Appends a calls_complete row to the open batch (encoded now: the row may be reused on return).</summary>
     /// <param name="row">The row.</param>
     /// <param name="createdAtMillis">Its ReplacingMergeTree version.</param>
-    /// <param name="sources">Its halves: the error table names the end (complete row) or the start if it is refused.</param>
+    /// <param name="sources">Its halves: the error table names the end it releases (a complete row) or else the start if it is refused.</param>
     public void AddRow(CallRowData row, long createdAtMillis, in RowSources sources)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var origin = sources.Complete
+        var origin = sources.ReleasesEnd
             ? new RowOrigin(CallSide.End, sources.End, createdAtMillis)
             : new RowOrigin(CallSide.Start, sources.Start, createdAtMillis);
         var size = row.TextBytes;

@@ -64,11 +64,6 @@ public sealed class CoPartitionedIngest : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CommitInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxHeldOffsets);
-        if (!options.CommitSafeOffsets && options.Ownership != IngestOwnership.Static)
-        {
-            throw new ArgumentException("Committing checkpoint positions (CommitSafeOffsets false) needs static ownership.", nameof(options));
-        }
-
         if (string.Equals(options.StartTopic, options.EndTopic, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The start and end topics must differ (both are '{options.StartTopic}').", nameof(options));
@@ -190,39 +185,30 @@ public sealed class CoPartitionedIngest : IDisposable
     }
 
     /// <summary>
-    /// Commits <paramref name="positions"/> as the group's offsets (a checkpoint's: everything before them is durable in
-    /// ClickHouse or in the checkpointed state). Consume thread only: call it from the handler.
+    /// Holds offsets consumed before this ingest started (the halves a restored state still waits on), so that no commit
+    /// passes them until they are reported durable. Call before <see cref="Start"/>, with each partition's offsets in
+    /// increasing order and below where its reading resumes.
     /// </summary>
-    /// <returns>False when the broker refused (counted in <see cref="FailedCommits"/>); the next checkpoint's commit covers it.</returns>
-    public bool Commit(IReadOnlyList<PartitionPosition> positions)
+    public void Hold(IEnumerable<(CallSide Side, SourcePosition Position)> halves)
     {
-        ArgumentNullException.ThrowIfNull(positions);
-        var offsets = positions.Select(p => new TopicPartitionOffset(p.Side == CallSide.Start ? _options.StartTopic : _options.EndTopic, p.Partition, p.NextOffset)).ToList();
-        if (offsets.Count == 0)
+        ArgumentNullException.ThrowIfNull(halves);
+        if (_thread is not null)
         {
-            return true;
+            throw new InvalidOperationException("Offsets are held before the ingest starts.");
         }
 
-        try
+        lock (_gate)
         {
-            _consumer.Commit(offsets);
-            return true;
-        }
-        catch (KafkaException ex) when (!ex.Error.IsFatal)
-        {
-            Volatile.Write(ref _failedCommits, _failedCommits + 1);
-            return false;
+            foreach (var (side, position) in halves.OrderBy(h => h.Side).ThenBy(h => h.Position.Partition).ThenBy(h => h.Position.Offset))
+            {
+                _ledger.Consumed(side, position.Partition, position.Offset);
+            }
         }
     }
 
     /// <summary>Reports that a consumed half's effect is durable (its row or error acknowledged, or nothing to write).</summary>
     public void Durable(CallSide side, SourcePosition position)
     {
-        if (!_options.CommitSafeOffsets)
-        {
-            return;
-        }
-
         lock (_gate)
         {
             _ledger.Durable(side, position.Partition, position.Offset);
@@ -232,11 +218,6 @@ public sealed class CoPartitionedIngest : IDisposable
     /// <summary>Reports a batch of durable halves of one side under one lock.</summary>
     public void Durable(CallSide side, ReadOnlySpan<SourcePosition> positions)
     {
-        if (!_options.CommitSafeOffsets)
-        {
-            return;
-        }
-
         lock (_gate)
         {
             foreach (var position in positions)
@@ -371,12 +352,9 @@ public sealed class CoPartitionedIngest : IDisposable
         var side = string.Equals(result.Topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
         var partition = result.Partition.Value;
         var offset = result.Offset.Value;
-        if (_options.CommitSafeOffsets)
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                _ledger.Consumed(side, partition, offset);
-            }
+            _ledger.Consumed(side, partition, offset);
         }
 
         var message = result.Message;

@@ -32,12 +32,6 @@ public sealed record IngestOptions
     /// </summary>
     public string? GroupInstanceId { get; init; }
 
-    /// <summary>
-    /// When false, the ingest keeps no ledger and commits nothing by itself: the handler commits the positions of its own
-    /// checkpoints with <see cref="CoPartitionedIngest.Commit"/> (static ownership only).
-    /// </summary>
-    public bool CommitSafeOffsets { get; init; } = true;
-
     /// <summary>Static ownership: where to start reading each partition (a checkpoint's positions), instead of the committed offsets.</summary>
     public IReadOnlyList<PartitionPosition> StartPositions { get; init; } = [];
 

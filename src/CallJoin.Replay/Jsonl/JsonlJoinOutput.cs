@@ -220,7 +220,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
         CallJoin.ClickHouse.Sink.OversizeRowPayload.Write(payload, size, _maxRowBytes, sources.StartHalf, sources.EndHalf);
         w.WriteRaw("{\"reason\":\"oversize_row\",\"payload\":"u8);
         w.WriteString(payload.WrittenSpan);
-        var (side, position) = sources.Complete ? (CallSide.End, sources.End) : (CallSide.Start, sources.Start);
+        var (side, position) = sources.ReleasesEnd ? (CallSide.End, sources.End) : (CallSide.Start, sources.Start);
         WriteErrorTail(side, position, row.ProjectId, row.Id, createdAtMillis, createdAtMillis);
     }
 

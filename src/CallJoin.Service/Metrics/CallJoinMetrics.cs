@@ -35,6 +35,9 @@ public sealed class CallJoinMetrics : IDisposable
         Half("calljoin.halves.consumed", "Halves consumed, by side.", s => [Side(s.StartsConsumed, "start"), Side(s.EndsConsumed, "end")]);
         Counter("calljoin.calls.matched", "Calls joined into a complete row.", s => s.Matched);
         Counter("calljoin.calls.late_matched", "Complete rows made after the start's running row or the end's start_missing record.", s => s.LateMatched);
+        Counter("calljoin.lookups.requested", "Timed-out halves whose calls were looked up in ClickHouse.", s => s.Lookups);
+        Counter("calljoin.lookups.answered", "Lookup answers applied to halves still waiting for them.", s => s.LookupsAnswered);
+        Counter("calljoin.lookups.failures", "Failed lookup batches, each retried.", s => s.LookupFailures);
         Counter("calljoin.rows.running", "Running rows written for starts alone past the start timeout.", s => s.RunningRows);
         Counter("calljoin.calls.start_missing", "Ends alone past the end timeout (orphans), written as start_missing.", s => s.StartMissing);
         Counter("calljoin.halves.duplicate", "Exact redeliveries ignored.", s => s.Duplicates);
@@ -53,11 +56,14 @@ public sealed class CallJoinMetrics : IDisposable
             "Records stamped later than the wall clock plus the allowed skew, counted as stamped at that limit.");
         _meter.CreateObservableGauge("calljoin.join.idle_partitions", () => Snapshot().IdlePartitions, "{partition}",
             "Partitions behind that yielded nothing for a while and no longer hold stream time back.");
-        _meter.CreateObservableGauge("calljoin.state.entries", () => Snapshot().State.Entries, "{entry}", "Keys in the pending store (waiting halves and tombstones).");
+        _meter.CreateObservableGauge("calljoin.state.entries", () => Snapshot().State.Entries, "{entry}", "Keys in the pending store (halves waiting for their partner or a lookup).");
         _meter.CreateObservableGauge("calljoin.state.value_bytes", () => Snapshot().State.ValueBytes, "By", "Bytes of the pending store's live values.");
         _meter.CreateObservableGauge("calljoin.state.memory_bytes", () => Snapshot().State.MemoryBytes, "By", "Bytes the pending store holds in memory.");
         _meter.CreateObservableGauge("calljoin.state.disk_bytes", () => Snapshot().State.DiskBytes, "By", "Bytes of the pending store spilled to local disk.");
         _meter.CreateObservableGauge("calljoin.state.timers", () => Snapshot().PendingTimers, "{timer}", "Keys waiting on a timeout.");
+        _meter.CreateObservableGauge("calljoin.state.matched_calls", () => Snapshot().MatchedCalls, "{call}", "Recently matched calls remembered to recognise redelivered halves.");
+        _meter.CreateObservableGauge("calljoin.state.matched_calls_bytes", () => Snapshot().MatchedCallsBytes, "By", "Memory held by the remembered matched calls.");
+        _meter.CreateObservableGauge("calljoin.lookups.pending", () => Snapshot().LookupsPending, "{call}", "Calls queued or under way to be looked up in ClickHouse.");
 
         _meter.CreateObservableGauge("calljoin.kafka.lag", ObserveLag, "{message}", "High watermark minus the next offset to read, per topic partition.");
         _meter.CreateObservableCounter("calljoin.kafka.consumed", () => _service?.Ingest?.ConsumedCount ?? 0, "{message}", "Messages consumed from both topics.");

@@ -4,17 +4,22 @@ using CallJoin.Core.Join;
 using CallJoin.Core.State;
 using CallJoin.Kafka.Ingest;
 using CallJoin.Service.Metrics;
+using CallJoin.Service.Pipeline.Late;
 using Microsoft.Extensions.Logging;
 
 namespace CallJoin.Service.Pipeline;
 
 /// <summary>
 /// The ingest's handler: each message goes through the join engine into the ClickHouse sink, released halves are
-/// attached to the sink as checkpoints, stream time follows the watermark across partitions (and the wall clock once
-/// everything is read), and a revoke makes the revoked partitions durable (within the drain timeout) and forgets their
-/// pending halves.
+/// handed to the sink so the ingest may commit past them once they are durable, stream time follows the watermark
+/// across partitions (and the wall clock once everything is read), timed-out halves' calls are looked up in ClickHouse,
+/// and a revoke forgets the revoked partitions' pending halves (their offsets were never committed past them).
 /// </summary>
-/// <remarks>Every method runs on the ingest's consume thread, which owns the engine and its store.</remarks>
+/// <remarks>
+/// Every method runs on the ingest's consume thread, which owns the engine and its store, and none waits on ClickHouse
+/// except at a graceful stop: a state checkpoint pauses the partitions (through <see cref="IsBehind"/>) until the sink
+/// confirms the rows before it, while the ingest keeps polling.
+/// </remarks>
 internal sealed class JoinPipeline : IIngestHandler
 {
     private const int CheckpointEvery = 4096;
@@ -43,6 +48,8 @@ internal sealed class JoinPipeline : IIngestHandler
     private long _nextSnapshot;
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
     private readonly StateCheckpoints? _checkpoints;
+    private readonly LateLookups? _lookups;
+    private SinkBarrier? _checkpointBarrier;
     private long _nextStateCheckpoint;
     private long _wallMillis;
     private long _latestAllowedTimestamp;
@@ -52,16 +59,21 @@ internal sealed class JoinPipeline : IIngestHandler
     private long _reportedClientErrors;
     private long _nextClientErrorLog;
 
-    /// <param name="checkpoints">
-    /// State checkpoints (FASTER store, static ownership): the pipeline then commits their positions, not released halves.
-    /// </param>
+    /// <param name="checkpoints">State checkpoints (FASTER store, static ownership): where a restart with its volume resumes.</param>
+    /// <param name="lookups">Where timed-out halves' calls are looked up; null keeps them in state for their retention.</param>
     public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, StreamTimeRules streamTime, long maxBufferedBytes,
-        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null)
+        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null, LateLookups? lookups = null)
     {
         _sink = sink;
         _checkpoints = checkpoints;
-        _output = new SinkJoinOutput(sink, metrics, time, trackReleases: checkpoints is null);
-        _engine = new JoinEngine<SinkJoinOutput>(store, join with { RecordsAdvanceTime = false }, _output);
+        _lookups = lookups;
+        _output = new SinkJoinOutput(sink, metrics, time);
+        var options = join with
+        {
+            RecordsAdvanceTime = false,
+            LatePartners = lookups is null ? LatePartnerSource.RetainedState : LatePartnerSource.Lookup,
+        };
+        _engine = new JoinEngine<SinkJoinOutput>(store, options, _output, lookups);
         _clock = new StreamClock(time, streamTime.IdleAdvanceAfter);
         _watermark = new PartitionWatermark(streamTime.PartitionIdleAfter);
         _time = time;
@@ -82,7 +94,8 @@ internal sealed class JoinPipeline : IIngestHandler
     public PipelineSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
     /// <inheritdoc />
-    public bool IsBehind => _sink.BufferedBytes > _maxBufferedBytes;
+    /// <remarks>Also while a state checkpoint waits for the sink: reading stops so that nothing moves past it.</remarks>
+    public bool IsBehind => _sink.BufferedBytes > _maxBufferedBytes || _checkpointBarrier is not null;
 
     /// <inheritdoc />
     public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
@@ -90,6 +103,13 @@ internal sealed class JoinPipeline : IIngestHandler
         if (timestampMillis > _latestAllowedTimestamp)
         {
             timestampMillis = Clamp(timestampMillis);
+        }
+
+        if (_checkpointBarrier is not null)
+        {
+            // A message fetched before the pause took effect: the state moves on, so this checkpoint would not describe it.
+            _checkpointBarrier = null;
+            Log.CheckpointSkipped(_log, TimeSpan.Zero);
         }
 
         _clock.OnRecord(timestampMillis);
@@ -106,33 +126,41 @@ internal sealed class JoinPipeline : IIngestHandler
     public void OnIdle() => Checkpoint();
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A rebalance does not wait for ClickHouse: the revoked partitions' offsets are committed only up to what is durable,
+    /// so their next reader re-reads the rest and writes the same rows (same versions), completing from ClickHouse what
+    /// it cannot find in its own state. A graceful stop waits (within the drain timeout) so the restart re-reads little.
+    /// </remarks>
     public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
     {
-        if (_checkpoints is not null)
+        Checkpoint();
+        if (Stopping)
         {
-            // Static ownership: a revoke is a graceful stop. The last checkpoint lets the restart resume right here.
-            TakeStateCheckpoint();
+            if (_checkpoints is not null)
+            {
+                // Static ownership: the last state checkpoint lets the restart resume right here.
+                _checkpointBarrier = null;
+                TakeStateCheckpointNow();
+            }
+            else
+            {
+                var barrier = new SinkBarrier();
+                _sink.Checkpoint(barrier);
+                _ = _sink.FlushAsync();
+                if (!WaitDurable(barrier))
+                {
+                    Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
+                }
+            }
+
             PublishSnapshot();
             return;
         }
 
-        var barrier = new SinkBarrier();
-        Checkpoint();
-        _sink.Checkpoint(barrier);
         _ = _sink.FlushAsync();
-        if (!WaitDurable(barrier))
-        {
-            // Safe to go on: what is not durable is not committed, so it is read again and lands once (same rows, same versions).
-            Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
-        }
-
         _watermark.Forget(partitions);
-        if (!Stopping)
-        {
-            var forgotten = _engine.ForgetPartitions(partitions.ToHashSet());
-            Log.PartitionsForgotten(_log, string.Join(',', partitions), forgotten);
-        }
-
+        var forgotten = _engine.ForgetPartitions(partitions.ToHashSet());
+        Log.PartitionsForgotten(_log, string.Join(',', partitions), forgotten);
         PublishSnapshot();
     }
 
@@ -226,17 +254,57 @@ internal sealed class JoinPipeline : IIngestHandler
     }
 
     /// <summary>
-    /// Takes over a store reopened from a state checkpoint: restores its timers and stream time. Call before the ingest starts.
+    /// Takes over a store reopened from a state checkpoint: keeps the halves of the <paramref name="partitions"/> (read at
+    /// the checkpoint and still read now), restores their timers, lookups and stream time, and returns the positions of
+    /// the halves still waiting, which the ingest must hold uncommitted. Call before the ingest starts.
     /// </summary>
-    public int Restore(long streamTimeMillis) => _engine.RestoreTimers(streamTimeMillis);
+    public (int Kept, List<(CallSide Side, SourcePosition Position)> Unreleased) Restore(long streamTimeMillis, IReadOnlySet<int> partitions)
+    {
+        List<(CallSide, SourcePosition)> unreleased = [];
+        var kept = _engine.RestoreTimers(streamTimeMillis, partitions.Contains, unreleased);
+        return (kept, unreleased);
+    }
 
     /// <summary>
-    /// Makes everything written so far durable, checkpoints the pending state with the positions read and stream time,
-    /// then commits those positions. Skipped (and tried at the next interval) when ClickHouse does not confirm in time.
+    /// Starts a state checkpoint: a barrier goes to the sink and reading pauses (<see cref="IsBehind"/>) until ClickHouse
+    /// confirms everything written before it; <see cref="Checkpoint"/> then takes it. Given up if ClickHouse is failing or
+    /// a message still arrives, and tried again at the next interval.
     /// </summary>
-    private void TakeStateCheckpoint()
+    private void BeginStateCheckpoint()
     {
-        var checkpoints = _checkpoints!;
+        _checkpointBarrier = new SinkBarrier();
+        _sink.Checkpoint(_checkpointBarrier);
+        _ = _sink.FlushAsync();
+    }
+
+    /// <summary>Takes the state checkpoint once its barrier is reached (true while it still waits).</summary>
+    private bool ContinueStateCheckpoint()
+    {
+        if (_checkpointBarrier is not { } barrier)
+        {
+            return false;
+        }
+
+        if (barrier.Reached.IsCompleted)
+        {
+            _checkpointBarrier = null;
+            TakeStateCheckpoint();
+            return false;
+        }
+
+        if (_sink.IsFailing)
+        {
+            _checkpointBarrier = null;
+            Log.CheckpointSkipped(_log, _drainTimeout);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>At a graceful stop: waits (within the drain timeout) for everything written to be durable, then checkpoints.</summary>
+    private void TakeStateCheckpointNow()
+    {
         var barrier = new SinkBarrier();
         _sink.Checkpoint(barrier);
         _ = _sink.FlushAsync();
@@ -246,10 +314,18 @@ internal sealed class JoinPipeline : IIngestHandler
             return;
         }
 
+        TakeStateCheckpoint();
+    }
+
+    /// <summary>
+    /// Checkpoints the pending state with the positions read and stream time. Everything written before is durable, so a
+    /// restart from it loses nothing; offsets are committed by the ingest from released halves, as without checkpoints.
+    /// </summary>
+    private void TakeStateCheckpoint()
+    {
         var started = Environment.TickCount64;
-        var positions = checkpoints.Take(_engine.Now, Ingest?.Assignment.StartPartitions ?? []);
-        var committed = Ingest?.Commit(positions) ?? false;
-        Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, committed);
+        var positions = _checkpoints!.Take(_engine.Now, Ingest?.Assignment.StartPartitions ?? []);
+        Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, true);
     }
 
     /// <summary>Moves stream time, hands released halves to the sink, and refreshes the snapshot a few times a second.</summary>
@@ -257,16 +333,22 @@ internal sealed class JoinPipeline : IIngestHandler
     {
         _sinceCheckpoint = 0;
         ReadWallClock();
-        AdvanceTime();
         var now = Environment.TickCount64;
-        if (_checkpoints is not null && now >= _nextStateCheckpoint && !_sink.IsFailing)
-        {
-            if (_nextStateCheckpoint != 0)
-            {
-                TakeStateCheckpoint();
-            }
 
-            _nextStateCheckpoint = Environment.TickCount64 + (long)_checkpoints.Interval.TotalMilliseconds;
+        // While a state checkpoint waits for its barrier the state must not change: no timeouts, no lookup answers.
+        if (!ContinueStateCheckpoint())
+        {
+            ApplyLookupAnswers();
+            AdvanceTime();
+            if (_checkpoints is not null && now >= _nextStateCheckpoint && !_sink.IsFailing)
+            {
+                if (_nextStateCheckpoint != 0)
+                {
+                    BeginStateCheckpoint();
+                }
+
+                _nextStateCheckpoint = now + (long)_checkpoints.Interval.TotalMilliseconds;
+            }
         }
 
         _nextCheckpoint = now + CheckpointIntervalMs;
@@ -280,6 +362,28 @@ internal sealed class JoinPipeline : IIngestHandler
             _nextSnapshot = now + SnapshotIntervalMs;
             PublishSnapshot();
             ReportClientErrors();
+        }
+    }
+
+    /// <summary>Applies the answers of the last lookup batch and starts the next one.</summary>
+    private void ApplyLookupAnswers()
+    {
+        if (_lookups is null)
+        {
+            return;
+        }
+
+        foreach (var answer in _lookups.TakeAnswers())
+        {
+            _engine.Resolve(new LatePartner
+            {
+                Side = answer.Side,
+                ProjectId = System.Text.Encoding.UTF8.GetBytes(answer.Key.ProjectId),
+                Id = System.Text.Encoding.UTF8.GetBytes(answer.Key.Id),
+                CallComplete = answer.CallComplete,
+                RunningRow = answer.RunningRow,
+                StartMissingEnd = answer.StartMissingEnd,
+            });
         }
     }
 
@@ -301,5 +405,7 @@ internal sealed class JoinPipeline : IIngestHandler
     {
         ClampedRecords = _clampedRecords,
         IdlePartitions = _idlePartitions,
+        LookupsPending = _lookups?.Pending ?? 0,
+        LookupFailures = _lookups?.Failures ?? 0,
     });
 }

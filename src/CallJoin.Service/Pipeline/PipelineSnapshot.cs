@@ -32,6 +32,24 @@ public sealed record PipelineSnapshot(
     /// <summary>Partitions left out of stream time as idle at the last advance.</summary>
     public int IdlePartitions { get; init; }
 
+    /// <summary>Timed-out halves whose calls were looked up in ClickHouse, and the answers applied.</summary>
+    public long Lookups { get; init; }
+
+    /// <summary>Lookup answers applied to halves still waiting for them.</summary>
+    public long LookupsAnswered { get; init; }
+
+    /// <summary>Calls queued or under way to be looked up.</summary>
+    public int LookupsPending { get; init; }
+
+    /// <summary>Failed lookup batches (each retried).</summary>
+    public long LookupFailures { get; init; }
+
+    /// <summary>Recently matched calls remembered to recognise redeliveries, and the bytes they take.</summary>
+    public long MatchedCalls { get; init; }
+
+    /// <summary>Memory held by the remembered matched calls.</summary>
+    public long MatchedCallsBytes { get; init; }
+
     public static PipelineSnapshot Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, default, 0, 0);
 
     internal static PipelineSnapshot From<TOutput>(JoinEngine<TOutput> engine)
@@ -40,6 +58,12 @@ public sealed record PipelineSnapshot(
         var c = engine.Counters;
         return new(c.StartsConsumed, c.EndsConsumed, c.Matched, c.LateMatched, c.RunningRows, c.StartMissing, c.Duplicates,
             c.Conflicts, c.Malformed, c.KeyCollisions, c.TooLarge, c.Oversize, c.ExpiredStarts, c.ExpiredEnds, engine.State,
-            engine.PendingTimers, engine.Now);
+            engine.PendingTimers, engine.Now)
+        {
+            Lookups = c.Lookups,
+            LookupsAnswered = c.LookupsAnswered,
+            MatchedCalls = engine.Matched.Count,
+            MatchedCallsBytes = engine.Matched.Bytes,
+        };
     }
 }

@@ -10,8 +10,7 @@ namespace CallJoin.Service.Pipeline;
 /// is noted so its offset can be committed once what released it is durable.
 /// </summary>
 /// <remarks>Engine thread only, except <see cref="TakeReleased"/>'s result, which passes to the ack reader.</remarks>
-/// <param name="trackReleases">False when commits follow state checkpoints instead of released halves.</param>
-internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time, bool trackReleases) : IJoinOutput
+internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time) : IJoinOutput
 {
     private ReleasedHalves _released = ReleasedHalves.Rent();
 
@@ -21,11 +20,18 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
     public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources)
     {
         sink.AddRow(row, createdAtMillis, sources);
-        if (sources.Complete)
+        if (sources.ReleasesStart)
         {
             OnReleased(CallSide.Start, sources.Start);
-            OnReleased(CallSide.End, sources.End);
+        }
 
+        if (sources.ReleasesEnd)
+        {
+            OnReleased(CallSide.End, sources.End);
+        }
+
+        if (sources.Complete)
+        {
             // A complete row's created_at is the call's ended_at: this measures from the call ending (the client
             // sending its end, Kafka and our queueing included) to its row reaching the sink.
             metrics.JoinLatency.Record(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - createdAtMillis) / 1000.0);
@@ -42,13 +48,7 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
         }
     }
 
-    public void OnReleased(CallSide side, SourcePosition position)
-    {
-        if (trackReleases)
-        {
-            _released.Add(side, position);
-        }
-    }
+    public void OnReleased(CallSide side, SourcePosition position) => _released.Add(side, position);
 
     /// <summary>Hands the released halves over (as a sink checkpoint token) and starts a new buffer.</summary>
     public ReleasedHalves TakeReleased()

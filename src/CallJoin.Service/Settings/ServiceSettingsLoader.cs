@@ -47,6 +47,7 @@ public sealed partial class ServiceSettingsLoader
             EndTimeout = Duration("CallJoin:Join:EndTimeout", TimeSpan.FromMinutes(5)),
             EndRetention = Duration("CallJoin:Join:EndRetention", TimeSpan.FromDays(1)),
             CompletedRetention = Duration("CallJoin:Join:CompletedRetention", TimeSpan.FromHours(1)),
+            LatePartners = Choice("CallJoin:Join:LatePartners", LatePartnerSource.Lookup),
         };
         var settings = new ServiceSettings
         {

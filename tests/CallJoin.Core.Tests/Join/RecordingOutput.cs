@@ -16,9 +16,13 @@ internal sealed class RecordingOutput : IJoinOutput
 
     public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources)
     {
-        if (sources.Complete)
+        if (sources.ReleasesStart)
         {
             Released.Add((CallSide.Start, sources.Start));
+        }
+
+        if (sources.ReleasesEnd)
+        {
             Released.Add((CallSide.End, sources.End));
         }
 
