@@ -129,8 +129,7 @@ public sealed class CallJoinService : IAsyncDisposable
 
         Ingest = new CoPartitionedIngest(ingestOptions, _pipeline, _time);
         Ingest.Hold(unreleased);
-        _pipeline.Ingest = Ingest;
-        _acks = Task.Run(new DurabilityReporter(Sink, Ingest, _metrics).RunAsync, CancellationToken.None);
+        _acks = Task.Run(new DurabilityReporter(Sink, _metrics).RunAsync, CancellationToken.None);
         Ingest.Start();
         _ = Ingest.Completion.ContinueWith(OnIngestEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _ready = true;

@@ -15,7 +15,7 @@ namespace CallJoin.ClickHouse.Sink;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Producer side (<see cref="AddRow"/>, <see cref="AddError"/>, <see cref="Checkpoint"/>, <see cref="WaitForCapacityAsync"/>,
+/// Producer side (<see cref="AddRow"/>, <see cref="AddError"/>, <see cref="AddMark"/>, <see cref="WaitForCapacityAsync"/>,
 /// <see cref="FlushAsync"/>): one thread at a time (the join engine's). Rows are encoded straight into a pooled buffer.
 /// </para>
 /// <para>
@@ -203,16 +203,16 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     }
 
     /// <summary>
-    /// Attaches <paramref name="token"/> to the open batch: it comes back in that batch's <see cref="SinkAck"/>, once
+    /// Attaches <paramref name="mark"/> to the open batch: it comes back in that batch's <see cref="SinkAck"/>, once
     /// everything added before this call is durable.
     /// </summary>
-    public void Checkpoint(object token)
+    public void AddMark(IDurabilityMark mark)
     {
-        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(mark);
         lock (_producerLock)
         {
             ThrowIfCompleted();
-            _current.Checkpoints.Add(token);
+            _current.Marks.Add(mark);
         }
     }
 
@@ -386,7 +386,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
                 var rejected = batch.Rejected.Count;
                 _acks.Writer.TryWrite(new SinkAck(
                     batch.Sequence, batch.Calls.Count - rejected, batch.Errors.Count + rejected, rejected,
-                    batch.Checkpoints.Count == 0 ? [] : [.. batch.Checkpoints], _time.GetElapsedTime(batch.SealedAt)));
+                    batch.Marks.Count == 0 ? [] : [.. batch.Marks], _time.GetElapsedTime(batch.SealedAt)));
                 Interlocked.Add(ref _insertedRows, batch.Calls.Count - rejected);
                 Interlocked.Add(ref _bufferedBytes, -batch.AccountedBytes);
                 Recycle(batch);

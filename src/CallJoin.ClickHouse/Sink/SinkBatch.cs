@@ -1,6 +1,6 @@
 namespace CallJoin.ClickHouse.Sink;
 
-/// <summary>One batch: rows for calls_complete, error records, and the checkpoints to acknowledge once both are durable.</summary>
+/// <summary>One batch: rows for calls_complete, error records, and the marks to acknowledge once both are durable.</summary>
 /// <remarks>Reused through the sink's pool; owned by the producer until sealed, then by one sender, then by the ack.</remarks>
 internal sealed class SinkBatch(int maxBatchBytes)
 {
@@ -22,7 +22,7 @@ internal sealed class SinkBatch(int maxBatchBytes)
     /// </summary>
     public RowBlock Regrouped => _regrouped ??= new RowBlock((int)Math.Min((long)maxBatchBytes + Slack, Array.MaxLength));
 
-    public List<object> Checkpoints { get; } = [];
+    public List<IDurabilityMark> Marks { get; } = [];
 
     /// <summary>Error records ClickHouse refused while this batch was delivered (dropped).</summary>
     public int DroppedErrorRecords { get; set; }
@@ -42,7 +42,7 @@ internal sealed class SinkBatch(int maxBatchBytes)
 
     public int Bytes => Calls.Written + Errors.Written;
 
-    public bool IsEmpty => RowCount == 0 && Checkpoints.Count == 0;
+    public bool IsEmpty => RowCount == 0 && Marks.Count == 0;
 
     public void Clear()
     {
@@ -50,7 +50,7 @@ internal sealed class SinkBatch(int maxBatchBytes)
         Errors.Clear();
         Rejected.Clear();
         _regrouped?.Clear();
-        Checkpoints.Clear();
+        Marks.Clear();
         AccountedBytes = 0;
         DroppedErrorRecords = 0;
         FirstRefusal = null;

@@ -6,49 +6,41 @@ namespace CallJoin.Kafka.Ingest;
 
 /// <summary>
 /// Reads the starts and ends topics so that partition p of both is always read by the same instance, hands every message
-/// to an <see cref="IIngestHandler"/>, and commits per partition only the safe restart point of an <see cref="OffsetLedger"/>.
+/// to an <see cref="IIngestHandler"/>, and commits per partition only the safe restart point (<see cref="IngestCommits"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// One Confluent.Kafka consumer, used only by its own consume thread (<see cref="Start"/> to <see cref="Stop"/>).
-/// <see cref="Durable(CallSide, SourcePosition)"/> is thread-safe. While the handler reports
-/// <see cref="IIngestHandler.IsBehind"/> (or too many offsets are held), all assigned partitions are paused and the loop
-/// keeps polling with a short timeout (heartbeats, rebalances, commits) until it drains, then resumes them.
+/// One Confluent.Kafka consumer, used only by its own consume thread (<see cref="Start"/> to <see cref="Stop"/>), which
+/// also runs every handler call, the commits (<see cref="IngestCommits"/>), the lag measurement (<see cref="LagMeter"/>)
+/// and flow control (<see cref="FlowControl"/>): the handler is never called from another thread.
 /// </para>
 /// <para>
 /// Commits happen every <see cref="IngestOptions.CommitInterval"/> for the assigned partitions only; in group mode a
-/// revoke first asks the handler to make the revoked partitions durable, commits what is then safe and forgets them, so
-/// no commit is sent for partitions held across a rebalance (eager range assignment revokes everything first).
+/// revoke first lets the handler report what is durable, commits what is then safe and forgets them, so no commit is
+/// sent for partitions held across a rebalance (eager range assignment revokes everything first).
 /// </para>
 /// </remarks>
-public sealed class CoPartitionedIngest : IDisposable
+public sealed class CoPartitionedIngest : IIngestContext, IDisposable
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IngestOptions _options;
+    private readonly IngestTopics _topics;
     private readonly IIngestHandler _handler;
     private readonly TimeProvider _time;
-    private readonly OffsetLedger _ledger = new();
-    private readonly Lock _gate = new();
-    private readonly PayloadBuffer _payload = new();
-    private readonly PayloadBuffer _key = new(256);
-    private readonly IConsumer<int, int> _consumer;
+    private readonly IngestCommits _commits;
+    private readonly LagMeter _lag;
+    private readonly FlowControl _flow;
+    private readonly MessageBuffer _payload = new();
+    private readonly MessageBuffer _key = new(256);
+    private readonly IConsumer<MessageLength, MessageLength> _consumer;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<(CallSide Side, int Partition), long> _committed = [];
-    private readonly List<TopicPartitionOffset> _commitBatch = [];
-    private readonly Dictionary<TopicPartition, long> _startOffsets = [];
     private List<TopicPartition> _assigned = [];
     private IngestAssignment _assignment = IngestAssignment.Empty;
-    private IReadOnlyList<PartitionLag> _lag = [];
-    private int _assignedCount;
     private Thread? _thread;
     private volatile bool _stopping;
-    private volatile bool _paused;
-    private bool _assignmentChanged;
     private bool _closing;
     private long _consumedCount;
-    private long _pauses;
-    private long _failedCommits;
     private long _clientErrors;
     private Error? _lastClientError;
 
@@ -70,8 +62,113 @@ public sealed class CoPartitionedIngest : IDisposable
         }
 
         _options = options;
+        _topics = new IngestTopics(options.StartTopic, options.EndTopic);
         _handler = handler;
         _time = time ?? TimeProvider.System;
+        _commits = new IngestCommits(_topics);
+        _lag = new LagMeter(_topics);
+        _flow = new FlowControl(options.MaxHeldOffsets);
+        _consumer = BuildConsumer(options);
+    }
+
+    /// <summary>Completes when the consume thread ends: normally after <see cref="Stop"/>, faulted on a fatal error or a handler throw.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Messages handed to the handler so far.</summary>
+    public long ConsumedCount => Volatile.Read(ref _consumedCount);
+
+    /// <summary>Whether the partitions are paused because downstream is behind.</summary>
+    public bool IsPaused => _flow.IsPaused;
+
+    /// <summary>How many times the ingest paused.</summary>
+    public long Pauses => _flow.Pauses;
+
+    /// <summary>Commits the broker refused (e.g. during a rebalance); the next one covers them, a restart re-reads the tail.</summary>
+    public long FailedCommits => _commits.FailedCommits;
+
+    /// <summary>Non-fatal errors the client reported (consume errors and client error events), each retried by the client.</summary>
+    public long ClientErrors => Interlocked.Read(ref _clientErrors);
+
+    /// <summary>The last non-fatal client error (null while none): its code and reason, for logs and health.</summary>
+    public Error? LastClientError => Volatile.Read(ref _lastClientError);
+
+    /// <summary>Lag per assigned partition, from the client's cached watermarks, refreshed at every commit interval.</summary>
+    public IReadOnlyList<PartitionLag> Lag => _lag.Lag;
+
+    /// <summary>Whether every assigned partition of both topics was read to its end at the last lag measurement.</summary>
+    public bool IsCaughtUp => _lag.IsCaughtUp;
+
+    /// <summary>The partitions currently read.</summary>
+    public IngestAssignment Assignment => Volatile.Read(ref _assignment);
+
+    /// <summary>Offsets held (consumed and not yet below a safe restart point).</summary>
+    public long HeldOffsets => _commits.Held;
+
+    /// <summary>
+    /// Checks that both topics have the same partition count, then starts the consume thread (static assignment or subscribe).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A topic is missing, or the two are not co-partitioned.</exception>
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("The ingest was already started.");
+        }
+
+        var partitions = CheckCoPartitioned();
+        _thread = new Thread(() => Run(partitions)) { IsBackground = true, Name = "calljoin-ingest" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Holds offsets consumed before this ingest started (the halves a restored state still waits on), so that no commit
+    /// passes them until they are reported durable. Call before <see cref="Start"/>, with offsets below where each
+    /// partition's reading resumes.
+    /// </summary>
+    public void Hold(IEnumerable<(CallSide Side, SourcePosition Position)> halves)
+    {
+        ArgumentNullException.ThrowIfNull(halves);
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("Offsets are held before the ingest starts.");
+        }
+
+        foreach (var (side, position) in halves.OrderBy(h => h.Side).ThenBy(h => h.Position.Partition).ThenBy(h => h.Position.Offset))
+        {
+            _commits.Consumed(side, position.Partition, position.Offset);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Consume thread only: from inside a handler call.</remarks>
+    public void MarkDurable(CallSide side, ReadOnlySpan<SourcePosition> positions) => _commits.MarkDurable(side, positions);
+
+    /// <summary>
+    /// Stops consuming, lets the handler report what is durable for all assigned partitions, commits the safe offsets,
+    /// closes the consumer (leaving the group), and waits for the consume thread to end.
+    /// </summary>
+    public void Stop()
+    {
+        _stopping = true;
+        if (_thread is { } thread && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_thread is null)
+        {
+            _consumer.Dispose();
+            return;
+        }
+
+        Stop();
+    }
+
+    private IConsumer<MessageLength, MessageLength> BuildConsumer(IngestOptions options)
+    {
         var config = new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
@@ -98,7 +195,7 @@ public sealed class CoPartitionedIngest : IDisposable
 
         // Non-fatal client errors (a broker down, a request failing) are retried by the client itself: they are counted
         // and kept for the handler to report, never silent. Fatal ones end the consume loop.
-        var builder = new ConsumerBuilder<int, int>(config).SetKeyDeserializer(_key).SetValueDeserializer(_payload)
+        var builder = new ConsumerBuilder<MessageLength, MessageLength>(config).SetKeyDeserializer(_key).SetValueDeserializer(_payload)
             .SetErrorHandler((_, error) =>
             {
                 if (!error.IsFatal)
@@ -113,142 +210,7 @@ public sealed class CoPartitionedIngest : IDisposable
                 .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions, commit: false));
         }
 
-        _consumer = builder.Build();
-    }
-
-    /// <summary>Completes when the consume thread ends: normally after <see cref="Stop"/>, faulted on a fatal error or a handler throw.</summary>
-    public Task Completion => _completion.Task;
-
-    /// <summary>Messages handed to the handler so far.</summary>
-    public long ConsumedCount => Volatile.Read(ref _consumedCount);
-
-    /// <summary>Whether the partitions are paused because downstream is behind.</summary>
-    public bool IsPaused => _paused;
-
-    /// <summary>How many times the ingest paused.</summary>
-    public long Pauses => Volatile.Read(ref _pauses);
-
-    /// <summary>Commits the broker refused (e.g. during a rebalance); the next one covers them, a restart re-reads the tail.</summary>
-    public long FailedCommits => Volatile.Read(ref _failedCommits);
-
-    /// <summary>Non-fatal errors the client reported (consume errors and client error events), each retried by the client.</summary>
-    public long ClientErrors => Interlocked.Read(ref _clientErrors);
-
-    /// <summary>The last non-fatal client error (null while none): its code and reason, for logs and health.</summary>
-    public Error? LastClientError => Volatile.Read(ref _lastClientError);
-
-    /// <summary>Lag per assigned partition, from the client's cached watermarks, refreshed at every commit interval.</summary>
-    public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag);
-
-    /// <summary>
-    /// Whether every assigned partition of both topics was read to its end at the last lag measurement (a partition not
-    /// fetched yet counts as behind).
-    /// </summary>
-    public bool IsCaughtUp
-    {
-        get
-        {
-            var lag = Lag;
-            return lag.Count > 0 && lag.Count == Volatile.Read(ref _assignedCount) && lag.All(l => l.Messages == 0);
-        }
-    }
-
-    /// <summary>The partitions currently read.</summary>
-    public IngestAssignment Assignment => Volatile.Read(ref _assignment);
-
-    /// <summary>Offsets held in the ledger (consumed and not yet below a safe restart point).</summary>
-    public long HeldOffsets
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _ledger.Held;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Checks that both topics have the same partition count, then starts the consume thread (static assignment or subscribe).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">A topic is missing, or the two are not co-partitioned.</exception>
-    public void Start()
-    {
-        if (_thread is not null)
-        {
-            throw new InvalidOperationException("The ingest was already started.");
-        }
-
-        var partitions = CheckCoPartitioned();
-        _thread = new Thread(() => Run(partitions)) { IsBackground = true, Name = "calljoin-ingest" };
-        _thread.Start();
-    }
-
-    /// <summary>
-    /// Holds offsets consumed before this ingest started (the halves a restored state still waits on), so that no commit
-    /// passes them until they are reported durable. Call before <see cref="Start"/>, with each partition's offsets in
-    /// increasing order and below where its reading resumes.
-    /// </summary>
-    public void Hold(IEnumerable<(CallSide Side, SourcePosition Position)> halves)
-    {
-        ArgumentNullException.ThrowIfNull(halves);
-        if (_thread is not null)
-        {
-            throw new InvalidOperationException("Offsets are held before the ingest starts.");
-        }
-
-        lock (_gate)
-        {
-            foreach (var (side, position) in halves.OrderBy(h => h.Side).ThenBy(h => h.Position.Partition).ThenBy(h => h.Position.Offset))
-            {
-                _ledger.Consumed(side, position.Partition, position.Offset);
-            }
-        }
-    }
-
-    /// <summary>Reports that a consumed half's effect is durable (its row or error acknowledged, or nothing to write).</summary>
-    public void Durable(CallSide side, SourcePosition position)
-    {
-        lock (_gate)
-        {
-            _ledger.Durable(side, position.Partition, position.Offset);
-        }
-    }
-
-    /// <summary>Reports a batch of durable halves of one side under one lock.</summary>
-    public void Durable(CallSide side, ReadOnlySpan<SourcePosition> positions)
-    {
-        lock (_gate)
-        {
-            foreach (var position in positions)
-            {
-                _ledger.Durable(side, position.Partition, position.Offset);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Stops consuming, asks the handler to make all assigned partitions durable, commits the safe offsets, closes the
-    /// consumer (leaving the group), and waits for the consume thread to end.
-    /// </summary>
-    public void Stop()
-    {
-        _stopping = true;
-        if (_thread is { } thread && thread != Thread.CurrentThread)
-        {
-            thread.Join();
-        }
-    }
-
-    public void Dispose()
-    {
-        if (_thread is null)
-        {
-            _consumer.Dispose();
-            return;
-        }
-
-        Stop();
+        return builder.Build();
     }
 
     private int CheckCoPartitioned()
@@ -297,21 +259,21 @@ public sealed class CoPartitionedIngest : IDisposable
             var nextCommit = _time.GetTimestamp() + (long)(_options.CommitInterval.TotalSeconds * _time.TimestampFrequency);
             while (!_stopping)
             {
-                ControlFlow();
+                _flow.Update(_consumer, _assigned, _handler.IsBehind, _commits.Held);
                 ConsumeOne();
                 var now = _time.GetTimestamp();
                 if (now >= nextCommit)
                 {
-                    Commit(_assigned);
-                    MeasureLag();
+                    _commits.Commit(_consumer, _assigned);
+                    _lag.Measure(_consumer, _assigned);
                     nextCommit = now + (long)(_options.CommitInterval.TotalSeconds * _time.TimestampFrequency);
                 }
             }
 
             if (_assigned.Count > 0)
             {
-                _handler.OnPartitionsRevoked(PartitionNumbers(_assigned));
-                Commit(_assigned);
+                _handler.OnPartitionsRevoked(this, PartitionNumbers(_assigned));
+                _commits.Commit(_consumer, _assigned);
             }
 
             _closing = true;
@@ -332,7 +294,7 @@ public sealed class CoPartitionedIngest : IDisposable
 
     private void ConsumeOne()
     {
-        ConsumeResult<int, int>? result;
+        ConsumeResult<MessageLength, MessageLength>? result;
         try
         {
             result = _consumer.Consume(_options.PollTimeout);
@@ -345,20 +307,16 @@ public sealed class CoPartitionedIngest : IDisposable
 
         if (result is null || result.IsPartitionEOF)
         {
-            _handler.OnIdle();
+            _handler.OnIdle(this);
             return;
         }
 
-        var side = string.Equals(result.Topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
+        var side = _topics.SideOf(result.Topic);
         var partition = result.Partition.Value;
         var offset = result.Offset.Value;
-        lock (_gate)
-        {
-            _ledger.Consumed(side, partition, offset);
-        }
-
+        _commits.Consumed(side, partition, offset);
         var message = result.Message;
-        _handler.OnMessage(side, partition, offset, message.Timestamp.UnixTimestampMs, _key.Span(message.Key), _payload.Span(message.Value));
+        _handler.OnMessage(this, side, partition, offset, message.Timestamp.UnixTimestampMs, _key.Span(message.Key), _payload.Span(message.Value));
         Volatile.Write(ref _consumedCount, _consumedCount + 1);
     }
 
@@ -368,36 +326,9 @@ public sealed class CoPartitionedIngest : IDisposable
         Interlocked.Increment(ref _clientErrors);
     }
 
-    /// <summary>
-    /// Reads the lag from librdkafka's cached watermarks and positions (no broker round trip, except once per assigned
-    /// partition that has given no message yet: its committed offset, where reading starts).
-    /// </summary>
-    private void MeasureLag()
-    {
-        var lag = new List<PartitionLag>(_assigned.Count);
-        foreach (var tp in _assigned)
-        {
-            var offsets = _consumer.GetWatermarkOffsets(tp);
-            if (offsets.High == Offset.Unset)
-            {
-                continue;   // not fetched yet
-            }
-
-            var position = _consumer.Position(tp);
-            var next = position != Offset.Unset ? position.Value : StartOffset(tp, offsets.Low);
-            if (next >= 0)
-            {
-                lag.Add(new PartitionLag(SideOf(tp.Topic), tp.Topic, tp.Partition.Value, Math.Max(0, offsets.High.Value - next)));
-            }
-        }
-
-        Volatile.Write(ref _lag, lag);
-        Volatile.Write(ref _assignedCount, _assigned.Count);
-    }
-
     private Offset StartPosition(TopicPartition tp)
     {
-        var side = SideOf(tp.Topic);
+        var side = _topics.SideOf(tp.Topic);
         foreach (var p in _options.StartPositions)
         {
             if (p.Side == side && p.Partition == tp.Partition.Value)
@@ -409,102 +340,10 @@ public sealed class CoPartitionedIngest : IDisposable
         return Offset.Unset;
     }
 
-    /// <summary>Where reading a partition began: its committed offset, or the low watermark when none (earliest reset).</summary>
-    private long StartOffset(TopicPartition tp, Offset low)
-    {
-        if (_startOffsets.TryGetValue(tp, out var start))
-        {
-            return start;
-        }
-
-        try
-        {
-            var committed = _consumer.Committed([tp], TimeSpan.FromSeconds(5)).Single().Offset;
-            start = committed != Offset.Unset ? committed.Value : low.Value;
-        }
-        catch (KafkaException ex) when (!ex.Error.IsFatal)
-        {
-            return -1;   // try again at the next measurement
-        }
-
-        _startOffsets[tp] = start;
-        return start;
-    }
-
-    /// <summary>Pauses all assigned partitions while downstream is behind and resumes them when it has drained.</summary>
-    private void ControlFlow()
-    {
-        if (_assigned.Count == 0)
-        {
-            return;
-        }
-
-        if (!_paused)
-        {
-            if (_handler.IsBehind || HeldOffsets > _options.MaxHeldOffsets)
-            {
-                _consumer.Pause(_assigned);
-                _paused = true;
-                _assignmentChanged = false;
-                Volatile.Write(ref _pauses, _pauses + 1);
-            }
-
-            return;
-        }
-
-        if (_assignmentChanged)
-        {
-            _consumer.Pause(_assigned);   // a rebalance while paused assigned partitions that are not paused yet
-            _assignmentChanged = false;
-        }
-
-        if (!_handler.IsBehind && HeldOffsets <= _options.MaxHeldOffsets / 2)
-        {
-            _consumer.Resume(_assigned);
-            _paused = false;
-        }
-    }
-
-    private void Commit(List<TopicPartition> partitions)
-    {
-        _commitBatch.Clear();
-        lock (_gate)
-        {
-            foreach (var tp in partitions)
-            {
-                var side = SideOf(tp.Topic);
-                if (_ledger.TryGetCommitOffset(side, tp.Partition.Value, out var offset)
-                    && (!_committed.TryGetValue((side, tp.Partition.Value), out var last) || last != offset))
-                {
-                    _commitBatch.Add(new TopicPartitionOffset(tp, offset));
-                }
-            }
-        }
-
-        if (_commitBatch.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _consumer.Commit(_commitBatch);
-            foreach (var tpo in _commitBatch)
-            {
-                _committed[(SideOf(tpo.Topic), tpo.Partition.Value)] = tpo.Offset.Value;
-            }
-        }
-        catch (KafkaException ex) when (!ex.Error.IsFatal)
-        {
-            // Refused (a rebalance, a coordinator move): the next commit covers it; a restart re-reads a little more.
-            Volatile.Write(ref _failedCommits, _failedCommits + 1);
-        }
-    }
-
     private void OnAssigned(List<TopicPartition> partitions)
     {
         SetAssignment(partitions);
-        _assignmentChanged = true;
+        _flow.OnAssigned();
     }
 
     private void OnRevoked(List<TopicPartitionOffset> partitions, bool commit)
@@ -512,36 +351,25 @@ public sealed class CoPartitionedIngest : IDisposable
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
         if (!_closing && revoked.Count > 0)
         {
-            _handler.OnPartitionsRevoked(PartitionNumbers(revoked));
+            _handler.OnPartitionsRevoked(this, PartitionNumbers(revoked));
             if (commit)
             {
-                Commit(revoked);
+                _commits.Commit(_consumer, revoked);
             }
         }
 
-        lock (_gate)
-        {
-            foreach (var tp in revoked)
-            {
-                _ledger.Forget(SideOf(tp.Topic), tp.Partition.Value);
-                _committed.Remove((SideOf(tp.Topic), tp.Partition.Value));
-            }
-        }
-
+        _commits.Forget(revoked);
         SetAssignment([.. _assigned.Except(revoked)]);
     }
 
     private void SetAssignment(List<TopicPartition> partitions)
     {
         _assigned = partitions;
-        _startOffsets.Clear();
-        var starts = partitions.Where(p => SideOf(p.Topic) == CallSide.Start).Select(p => p.Partition.Value).Order().ToArray();
-        var ends = partitions.Where(p => SideOf(p.Topic) == CallSide.End).Select(p => p.Partition.Value).Order().ToArray();
+        _lag.Reset();
+        var starts = partitions.Where(p => _topics.SideOf(p.Topic) == CallSide.Start).Select(p => p.Partition.Value).Order().ToArray();
+        var ends = partitions.Where(p => _topics.SideOf(p.Topic) == CallSide.End).Select(p => p.Partition.Value).Order().ToArray();
         Volatile.Write(ref _assignment, new IngestAssignment(starts, ends));
     }
-
-    private CallSide SideOf(string topic) =>
-        string.Equals(topic, _options.StartTopic, StringComparison.Ordinal) ? CallSide.Start : CallSide.End;
 
     private static int[] PartitionNumbers(List<TopicPartition> partitions) =>
         [.. partitions.Select(p => p.Partition.Value).Distinct().Order()];

@@ -22,8 +22,8 @@ namespace CallJoin.Service.Pipeline;
 /// </remarks>
 internal sealed class JoinPipeline : IIngestHandler
 {
-    private const int CheckpointEvery = 4096;
-    private const long CheckpointIntervalMs = 100;
+    private const int HousekeepEvery = 4096;
+    private const long HousekeepIntervalMs = 100;
     private const long SnapshotIntervalMs = 250;
 
     // Timeouts are applied this many at a time while the sink has room, for at most FiringBudgetMs per checkpoint, so a
@@ -43,8 +43,8 @@ internal sealed class JoinPipeline : IIngestHandler
     private readonly long _maxBufferedBytes;
     private readonly TimeSpan _drainTimeout;
     private readonly ILogger _log;
-    private int _sinceCheckpoint;
-    private long _nextCheckpoint;
+    private int _sinceHousekeeping;
+    private long _nextHousekeeping;
     private long _nextSnapshot;
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
     private readonly StateCheckpoints? _checkpoints;
@@ -84,9 +84,6 @@ internal sealed class JoinPipeline : IIngestHandler
         _log = log;
     }
 
-    /// <summary>The ingest feeding this pipeline (set once it exists): its assignment and lags drive stream time.</summary>
-    public CoPartitionedIngest? Ingest { get; set; }
-
     /// <summary>Set before a graceful stop: the final revoke then keeps the state instead of scanning it away.</summary>
     public bool Stopping { get; set; }
 
@@ -98,7 +95,7 @@ internal sealed class JoinPipeline : IIngestHandler
     public bool IsBehind => _sink.BufferedBytes > _maxBufferedBytes || _checkpointBarrier is not null;
 
     /// <inheritdoc />
-    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void OnMessage(IIngestContext ingest, CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (timestampMillis > _latestAllowedTimestamp)
         {
@@ -116,14 +113,14 @@ internal sealed class JoinPipeline : IIngestHandler
         _watermark.OnRecord(side, partition, timestampMillis, _wallMillis);
         _checkpoints?.OnRecord(side, partition, offset);
         _engine.Process(side, value, key, new SourcePosition(partition, offset), timestampMillis);
-        if (++_sinceCheckpoint >= CheckpointEvery || Environment.TickCount64 >= _nextCheckpoint)
+        if (++_sinceHousekeeping >= HousekeepEvery || Environment.TickCount64 >= _nextHousekeeping)
         {
-            Checkpoint();
+            Housekeep(ingest);
         }
     }
 
     /// <inheritdoc />
-    public void OnIdle() => Checkpoint();
+    public void OnIdle(IIngestContext ingest) => Housekeep(ingest);
 
     /// <inheritdoc />
     /// <remarks>
@@ -131,26 +128,28 @@ internal sealed class JoinPipeline : IIngestHandler
     /// so their next reader re-reads the rest and writes the same rows (same versions), completing from ClickHouse what
     /// it cannot find in its own state. A graceful stop waits (within the drain timeout) so the restart re-reads little.
     /// </remarks>
-    public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
+    public void OnPartitionsRevoked(IIngestContext ingest, IReadOnlyList<int> partitions)
     {
-        Checkpoint();
+        Housekeep(ingest);
         if (Stopping)
         {
             if (_checkpoints is not null)
             {
                 // Static ownership: the last state checkpoint lets the restart resume right here.
                 _checkpointBarrier = null;
-                TakeStateCheckpointNow();
+                TakeStateCheckpointNow(ingest);
             }
             else
             {
                 var barrier = new SinkBarrier();
-                _sink.Checkpoint(barrier);
+                _sink.AddMark(barrier);
                 _ = _sink.FlushAsync();
                 if (!WaitDurable(barrier))
                 {
                     Log.RevokeNotDurable(_log, partitions.Count, _drainTimeout);
                 }
+
+                ReportDurable(ingest);
             }
 
             PublishSnapshot();
@@ -169,13 +168,8 @@ internal sealed class JoinPipeline : IIngestHandler
     /// has been idle for a while, the wall clock (so the last halves time out without new records). The timeouts due are
     /// then applied in slices while the sink has room.
     /// </summary>
-    private void AdvanceTime()
+    private void AdvanceTime(IIngestContext ingest)
     {
-        if (Ingest is not { } ingest)
-        {
-            return;
-        }
-
         if (ingest.IsPaused)
         {
             _watermark.OnPaused(_wallMillis);
@@ -267,18 +261,18 @@ internal sealed class JoinPipeline : IIngestHandler
 
     /// <summary>
     /// Starts a state checkpoint: a barrier goes to the sink and reading pauses (<see cref="IsBehind"/>) until ClickHouse
-    /// confirms everything written before it; <see cref="Checkpoint"/> then takes it. Given up if ClickHouse is failing or
+    /// confirms everything written before it; <see cref="Housekeep"/> then takes it. Given up if ClickHouse is failing or
     /// a message still arrives, and tried again at the next interval.
     /// </summary>
     private void BeginStateCheckpoint()
     {
         _checkpointBarrier = new SinkBarrier();
-        _sink.Checkpoint(_checkpointBarrier);
+        _sink.AddMark(_checkpointBarrier);
         _ = _sink.FlushAsync();
     }
 
     /// <summary>Takes the state checkpoint once its barrier is reached (true while it still waits).</summary>
-    private bool ContinueStateCheckpoint()
+    private bool ContinueStateCheckpoint(IIngestContext ingest)
     {
         if (_checkpointBarrier is not { } barrier)
         {
@@ -288,7 +282,7 @@ internal sealed class JoinPipeline : IIngestHandler
         if (barrier.Reached.IsCompleted)
         {
             _checkpointBarrier = null;
-            TakeStateCheckpoint();
+            TakeStateCheckpoint(ingest);
             return false;
         }
 
@@ -303,10 +297,10 @@ internal sealed class JoinPipeline : IIngestHandler
     }
 
     /// <summary>At a graceful stop: waits (within the drain timeout) for everything written to be durable, then checkpoints.</summary>
-    private void TakeStateCheckpointNow()
+    private void TakeStateCheckpointNow(IIngestContext ingest)
     {
         var barrier = new SinkBarrier();
-        _sink.Checkpoint(barrier);
+        _sink.AddMark(barrier);
         _ = _sink.FlushAsync();
         if (!WaitDurable(barrier))
         {
@@ -314,32 +308,33 @@ internal sealed class JoinPipeline : IIngestHandler
             return;
         }
 
-        TakeStateCheckpoint();
+        TakeStateCheckpoint(ingest);
     }
 
     /// <summary>
     /// Checkpoints the pending state with the positions read and stream time. Everything written before is durable, so a
     /// restart from it loses nothing; offsets are committed by the ingest from released halves, as without checkpoints.
     /// </summary>
-    private void TakeStateCheckpoint()
+    private void TakeStateCheckpoint(IIngestContext ingest)
     {
         var started = Environment.TickCount64;
-        var positions = _checkpoints!.Take(_engine.Now, Ingest?.Assignment.StartPartitions ?? []);
+        var positions = _checkpoints!.Take(_engine.Now, ingest.Assignment.StartPartitions);
         Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, true);
     }
 
     /// <summary>Moves stream time, hands released halves to the sink, and refreshes the snapshot a few times a second.</summary>
-    private void Checkpoint()
+    private void Housekeep(IIngestContext ingest)
     {
-        _sinceCheckpoint = 0;
+        _sinceHousekeeping = 0;
         ReadWallClock();
         var now = Environment.TickCount64;
 
         // While a state checkpoint waits for its barrier the state must not change: no timeouts, no lookup answers.
-        if (!ContinueStateCheckpoint())
+        ReportDurable(ingest);
+        if (!ContinueStateCheckpoint(ingest))
         {
             ApplyLookupAnswers();
-            AdvanceTime();
+            AdvanceTime(ingest);
             if (_checkpoints is not null && now >= _nextStateCheckpoint && !_sink.IsFailing)
             {
                 if (_nextStateCheckpoint != 0)
@@ -351,17 +346,25 @@ internal sealed class JoinPipeline : IIngestHandler
             }
         }
 
-        _nextCheckpoint = now + CheckpointIntervalMs;
-        if (_output.PendingReleases > 0)
-        {
-            _sink.Checkpoint(_output.TakeReleased());
-        }
+        _nextHousekeeping = now + HousekeepIntervalMs;
+        _output.MarkReleased();
 
         if (now >= _nextSnapshot)
         {
             _nextSnapshot = now + SnapshotIntervalMs;
             PublishSnapshot();
-            ReportClientErrors();
+            ReportClientErrors(ingest);
+        }
+    }
+
+    /// <summary>Reports the released halves the sink has made durable to the ingest, which may then commit past them.</summary>
+    private void ReportDurable(IIngestContext ingest)
+    {
+        while (_output.Durable.TryDequeue(out var released))
+        {
+            ingest.MarkDurable(CallSide.Start, released.Starts);
+            ingest.MarkDurable(CallSide.End, released.Ends);
+            released.Return();
         }
     }
 
@@ -388,9 +391,9 @@ internal sealed class JoinPipeline : IIngestHandler
     }
 
     /// <summary>Logs the Kafka client's non-fatal errors: the first at once, then at most once a minute with the count.</summary>
-    private void ReportClientErrors()
+    private void ReportClientErrors(IIngestContext ingest)
     {
-        if (Ingest is not { } ingest || ingest.ClientErrors == _reportedClientErrors || _wallMillis < _nextClientErrorLog)
+        if (ingest.ClientErrors == _reportedClientErrors || _wallMillis < _nextClientErrorLog)
         {
             return;
         }

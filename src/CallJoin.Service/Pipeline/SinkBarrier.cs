@@ -1,14 +1,13 @@
+using CallJoin.ClickHouse.Sink;
+
 namespace CallJoin.Service.Pipeline;
 
-/// <summary>
-/// A checkpoint token that completes when the ack reader reaches it: everything added to the sink before it is
-/// durable and every earlier released half has been reported to the ingest.
-/// </summary>
-internal sealed class SinkBarrier
+/// <summary>A sink mark that completes when reached: everything added to the sink before it is durable.</summary>
+internal sealed class SinkBarrier : IDurabilityMark
 {
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Reached => _reached.Task;
 
-    public void Reach() => _reached.TrySetResult();
+    public void OnDurable() => _reached.TrySetResult();
 }

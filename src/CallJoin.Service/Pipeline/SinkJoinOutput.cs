@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
@@ -9,13 +10,17 @@ namespace CallJoin.Service.Pipeline;
 /// The join engine's output in the service: rows and error records go to the ClickHouse sink, and every released half
 /// is noted so its offset can be committed once what released it is durable.
 /// </summary>
-/// <remarks>Engine thread only, except <see cref="TakeReleased"/>'s result, which passes to the ack reader.</remarks>
+/// <remarks>Engine thread only, except the marks placed in the sink, which the ack reader queues on <see cref="Durable"/>.</remarks>
 internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metrics, TimeProvider time) : IJoinOutput
 {
-    private ReleasedHalves _released = ReleasedHalves.Rent();
+    private readonly ConcurrentQueue<ReleasedHalves> _pool = new();
+    private ReleasedHalves? _released;
 
     /// <summary>Released halves not yet handed to the sink.</summary>
-    public int PendingReleases => _released.Count;
+    public int PendingReleases => _released?.Count ?? 0;
+
+    /// <summary>Released halves whose marks the sink has reached: theirs to report to the ingest (engine thread).</summary>
+    public ConcurrentQueue<ReleasedHalves> Durable { get; } = new();
 
     public void OnRow(CallRowData row, long createdAtMillis, in RowSources sources)
     {
@@ -48,13 +53,16 @@ internal sealed class SinkJoinOutput(ClickHouseSink sink, CallJoinMetrics metric
         }
     }
 
-    public void OnReleased(CallSide side, SourcePosition position) => _released.Add(side, position);
+    public void OnReleased(CallSide side, SourcePosition position) =>
+        (_released ??= ReleasedHalves.Rent(Durable, _pool)).Add(side, position);
 
-    /// <summary>Hands the released halves over (as a sink checkpoint token) and starts a new buffer.</summary>
-    public ReleasedHalves TakeReleased()
+    /// <summary>Places the released halves in the sink as a mark; they come back in <see cref="Durable"/> once reached.</summary>
+    public void MarkReleased()
     {
-        var taken = _released;
-        _released = ReleasedHalves.Rent();
-        return taken;
+        if (_released is { Count: > 0 } released)
+        {
+            _released = null;
+            sink.AddMark(released);
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
             sink.AddRow(rows.Build(i), 1_000, SinkTestRows.Sources(i));
             if ((i + 1) % 10_000 == 0)
             {
-                sink.Checkpoint((long)(i + 1));
+                sink.AddMark(new NamedMark((long)(i + 1)));
                 await sink.WaitForCapacityAsync(timeout.Token);
             }
         }
@@ -38,7 +38,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
 
         Assert.Equal(Enumerable.Range(0, acks.Count).Select(i => (long)i), acks.Select(a => a.Sequence));
         Assert.Equal(total, acks.Sum(a => a.Rows));
-        Assert.Equal(Enumerable.Range(1, total / 10_000).Select(i => (object)(i * 10_000L)), acks.SelectMany(a => a.Checkpoints));
+        Assert.Equal(Enumerable.Range(1, total / 10_000).Select(i => (object)(i * 10_000L)), acks.SelectMany(a => NamedMark.Names(a.Marks)));
         Assert.Equal(0, sink.BufferedBytes);
         Assert.Equal((ulong)total, await db.CountAsync("SELECT count() FROM calls_complete"));
         Assert.Equal((ulong)total, await db.CountAsync("SELECT count() FROM calls_complete FINAL"));
@@ -232,13 +232,13 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
             sink.AddRow(rows.Build(i), 1_000, SinkTestRows.Sources(i));
         }
 
-        sink.Checkpoint("three");
+        sink.AddMark(new NamedMark("three"));
         Assert.True(sink.BufferedBytes > 0); // neither size limit is near: the batch is open until the clock says so
         time.Advance(TimeSpan.FromSeconds(1));
         var ack = await sink.Acks.ReadAsync(timeout.Token);
 
         Assert.Equal(3, ack.Rows);
-        Assert.Equal(["three"], ack.Checkpoints);
+        Assert.Equal(["three"], NamedMark.Names(ack.Marks));
         Assert.Equal(3UL, await db.CountAsync("SELECT count() FROM calls_complete"));
     }
 
@@ -251,14 +251,14 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
         await using var sink = new ClickHouseSink(db.Client, new SinkOptions());
 
         sink.AddRow(rows.Build(1), 1_000, SinkTestRows.Sources(1));
-        sink.Checkpoint("after-row");
+        sink.AddMark(new NamedMark("after-row"));
         await sink.FlushAsync(timeout.Token);
-        sink.Checkpoint("alone");
+        sink.AddMark(new NamedMark("alone"));
         await sink.FlushAsync(timeout.Token);
         await sink.CompleteAsync(timeout.Token);
         var acks = await ReadAllAsync(sink, timeout.Token);
 
-        Assert.Equal([(1, "after-row"), (0, "alone")], acks.Select(a => (a.Rows, (string)a.Checkpoints.Single())));
+        Assert.Equal([(1, "after-row"), (0, "alone")], acks.Select(a => (a.Rows, (string)NamedMark.Names(a.Marks).Single())));
         Assert.Equal(1UL, await db.CountAsync("SELECT count() FROM calls_complete"));
     }
 

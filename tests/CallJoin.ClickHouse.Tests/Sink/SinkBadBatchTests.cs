@@ -39,11 +39,11 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
             sink.AddError(new JoinError("missing_field:id", CallSide.Start, new SourcePosition(1, i), seen, seen, default, default, "{}"u8));
         }
 
-        sink.Checkpoint("all");
+        sink.AddMark(new NamedMark("all"));
         await sink.CompleteAsync(timeout.Token);
         var acks = await ClickHouseSinkTests.ReadAllAsync(sink, timeout.Token);
 
-        Assert.Equal([(150, 150, "all")], acks.Select(a => (a.Rows, a.Errors, (string)a.Checkpoints.Single())));
+        Assert.Equal([(150, 150, "all")], acks.Select(a => (a.Rows, a.Errors, (string)NamedMark.Names(a.Marks).Single())));
         Assert.Equal(150UL, await db.CountAsync("SELECT count() FROM calls_complete FINAL"));
         Assert.Equal(150UL, await db.CountAsync("SELECT uniqExact(toYYYYMM(started_at)) FROM calls_complete"));
         Assert.Equal(150UL, await db.CountAsync("SELECT count() FROM calljoin_errors FINAL"));
@@ -94,14 +94,14 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
             sink.AddRow(rows.Build(i, i == 37 ? "poison" : "op"), 1_000 + i, SinkTestRows.Sources(i));
         }
 
-        sink.Checkpoint("first");
+        sink.AddMark(new NamedMark("first"));
         await sink.FlushAsync(timeout.Token);
         sink.AddRow(rows.Build(100), 1_100, SinkTestRows.Sources(100));
-        sink.Checkpoint("second");
+        sink.AddMark(new NamedMark("second"));
         await sink.CompleteAsync(timeout.Token);
         var acks = await ClickHouseSinkTests.ReadAllAsync(sink, timeout.Token);
 
-        Assert.Equal([(99, 1, "first"), (1, 0, "second")], acks.Select(a => (a.Rows, a.Rejected, (string)a.Checkpoints.Single())));
+        Assert.Equal([(99, 1, "first"), (1, 0, "second")], acks.Select(a => (a.Rows, a.Rejected, (string)NamedMark.Names(a.Marks).Single())));
         Assert.Equal(100UL, await db.CountAsync("SELECT count() FROM calls_complete FINAL"));
         Assert.Equal(0UL, await db.CountAsync("SELECT count() FROM calls_complete WHERE id = 'call-37'"));
         Assert.Equal(1UL, await db.CountAsync(
@@ -126,7 +126,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
             sink.AddRow(rows.Build(i), 1_000, SinkTestRows.Sources(i));
         }
 
-        sink.Checkpoint("never");
+        sink.AddMark(new NamedMark("never"));
         var flush = await Assert.ThrowsAsync<SinkFaultedException>(() => sink.FlushAsync(timeout.Token));
         var stopped = await Assert.ThrowsAsync<SinkFaultedException>(() => sink.Completion.WaitAsync(timeout.Token));
 

@@ -29,7 +29,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         var log = new RecordingLogger();
         await using var sink = new ClickHouseSink(db.Client, FastRetries, jitter: new Random(7), log: log);
         // Every acknowledged checkpoint (rows added before it) next to the rows ClickHouse held when the ack arrived.
-        var observed = new List<(long Checkpoint, ulong Stored)>();
+        var observed = new List<(long Mark, ulong Stored)>();
         var acks = Task.Run(async () =>
         {
             await foreach (var ack in sink.Acks.ReadAllAsync(timeout.Token))
@@ -50,7 +50,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
                     }
                 }
 
-                observed.AddRange(ack.Checkpoints.Select(c => ((long)c, stored)));
+                observed.AddRange(NamedMark.Names(ack.Marks).Select(c => ((long)c, stored)));
             }
         });
 
@@ -65,7 +65,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
 
             Assert.True(sink.BufferedBytes > 0);
             Assert.True(sink.IsFailing);
-            Assert.All(observed, o => Assert.True(o.Checkpoint <= 10_000));
+            Assert.All(observed, o => Assert.True(o.Mark <= 10_000));
         }
         finally
         {
@@ -80,8 +80,8 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         // The outage was logged (the first failure at least; then at most every FailureLogInterval) and so was its end.
         Assert.Contains(log.Messages(101), m => m.Contains("HttpRequestException", StringComparison.Ordinal));
         Assert.NotEmpty(log.Messages(102));
-        Assert.Equal(Enumerable.Range(1, 30).Select(i => i * 1_000L), observed.Select(o => o.Checkpoint));
-        Assert.All(observed, o => Assert.True(o.Stored >= (ulong)o.Checkpoint, $"checkpoint {o.Checkpoint} acknowledged with {o.Stored} rows stored"));
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => i * 1_000L), observed.Select(o => o.Mark));
+        Assert.All(observed, o => Assert.True(o.Stored >= (ulong)o.Mark, $"mark {o.Mark} acknowledged with {o.Stored} rows stored"));
         Assert.Equal(30_000UL, await db.CountAsync("SELECT count() FROM calls_complete"));
         Assert.Equal(30_000UL, await db.CountAsync("SELECT count() FROM calls_complete FINAL"));
         Assert.Equal(30_000UL, await db.CountAsync("SELECT uniqExact(id) FROM calls_complete"));
@@ -148,7 +148,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
             sink.AddRow(rows.Build(i), 1_000, SinkTestRows.Sources(i));
             if ((i + 1) % 1_000 == 0)
             {
-                sink.Checkpoint((long)(i + 1));
+                sink.AddMark(new NamedMark((long)(i + 1)));
                 await sink.WaitForCapacityAsync(ct);
             }
         }

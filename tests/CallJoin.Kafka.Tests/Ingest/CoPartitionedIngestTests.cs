@@ -204,7 +204,6 @@ public sealed class CoPartitionedIngestTests(BrokerFixture kafka)
     private static CoPartitionedIngest Start(RecordingHandler handler, IngestOptions options)
     {
         var ingest = new CoPartitionedIngest(options, handler);
-        handler.Ingest = ingest;
         ingest.Start();
         return ingest;
     }

@@ -25,7 +25,6 @@ public sealed class IngestClientErrorTests
             EndTopic = "ends",
             Ownership = IngestOwnership.Static,
         }, handler);
-        handler.Ingest = ingest;
         ingest.Start();
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build();
         await producer.ProduceAsync("starts", new Message<byte[], byte[]> { Key = "a"u8.ToArray(), Value = "{}"u8.ToArray() });

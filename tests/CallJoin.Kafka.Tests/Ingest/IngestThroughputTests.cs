@@ -106,7 +106,6 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
             EndTopic = ends,
             Ownership = IngestOwnership.Static,
         }, handler);
-        handler.Ingest = ingest;
         ingest.Start();
         await handler.Done.Task.WaitAsync(TimeSpan.FromMinutes(2));
         var elapsed = handler.Elapsed;
@@ -122,8 +121,6 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
         private long _first;
         private int _count;
 
-        public CoPartitionedIngest? Ingest { get; set; }
-
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TimeSpan Elapsed { get; private set; }
@@ -132,7 +129,7 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
 
         public bool IsBehind => false;
 
-        public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+        public void OnMessage(IIngestContext ingest, CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
         {
             if (_count == 0)
             {
@@ -140,7 +137,7 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
             }
 
             Bytes += value.Length;
-            Ingest!.Durable(side, new SourcePosition(partition, offset));
+            ingest.MarkDurable(side, [new SourcePosition(partition, offset)]);
             if (++_count == expected)
             {
                 Elapsed = Stopwatch.GetElapsedTime(_first);
@@ -148,11 +145,11 @@ public sealed class IngestThroughputTests(BrokerFixture kafka)
             }
         }
 
-        public void OnIdle()
+        public void OnIdle(IIngestContext ingest)
         {
         }
 
-        public void OnPartitionsRevoked(IReadOnlyList<int> partitions)
+        public void OnPartitionsRevoked(IIngestContext ingest, IReadOnlyList<int> partitions)
         {
         }
     }

@@ -16,8 +16,6 @@ internal sealed class RecordingHandler(Func<CallSide, int, long, bool>? durable 
 
     public ConcurrentQueue<int[]> Revoked { get; } = new();
 
-    public CoPartitionedIngest? Ingest { get; set; }
-
     public bool IsBehind => _stalled || Messages.Count >= Volatile.Read(ref _stallAfter);
 
     /// <summary>Reports behind once <paramref name="count"/> messages have arrived, until <see cref="Unstall"/>.</summary>
@@ -29,20 +27,20 @@ internal sealed class RecordingHandler(Func<CallSide, int, long, bool>? durable 
         Volatile.Write(ref _stallAfter, int.MaxValue);
     }
 
-    public void OnMessage(CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void OnMessage(IIngestContext ingest, CallSide side, int partition, long offset, long timestampMillis, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         Messages.Enqueue(new Received(side, partition, offset, value.ToArray(), key.ToArray()));
         if (_durable(side, partition, offset))
         {
-            Ingest!.Durable(side, new SourcePosition(partition, offset));
+            ingest.MarkDurable(side, [new SourcePosition(partition, offset)]);
         }
     }
 
-    public void OnIdle()
+    public void OnIdle(IIngestContext ingest)
     {
     }
 
-    public void OnPartitionsRevoked(IReadOnlyList<int> partitions) => Revoked.Enqueue([.. partitions]);
+    public void OnPartitionsRevoked(IIngestContext ingest, IReadOnlyList<int> partitions) => Revoked.Enqueue([.. partitions]);
 
     internal sealed record Received(CallSide Side, int Partition, long Offset, byte[] Value, byte[] Key);
 }
