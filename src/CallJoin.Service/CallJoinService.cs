@@ -80,6 +80,12 @@ public sealed class CallJoinService : IAsyncDisposable
     /// <summary>The join's latest counters and state size.</summary>
     public PipelineSnapshot Snapshot => _pipeline?.Snapshot ?? PipelineSnapshot.Empty;
 
+    /// <summary>Whether reading is paused for a state checkpoint waiting on ClickHouse to confirm the rows before it.</summary>
+    public bool IsCheckpointing => _pipeline?.IsCheckpointing == true;
+
+    /// <summary>Whether the last lookup of timed-out halves' calls failed and waits to be retried.</summary>
+    public bool LookupsFailing => _pipeline?.LookupsFailing == true;
+
     /// <summary>Migrates (retrying while ClickHouse is unreachable) and starts consuming.</summary>
     /// <exception cref="InvalidOperationException">The topics are missing or not co-partitioned.</exception>
     public async Task StartAsync(CancellationToken ct)

@@ -21,9 +21,11 @@ internal static class HealthEndpoints
         {
             var sink = service.Sink;
             var ingest = service.Ingest;
-            var behind = ingest?.IsPaused == true;
+            // A state checkpoint pauses reading briefly while ClickHouse confirms the rows before it: not backpressure.
+            var behind = ingest?.IsPaused == true && !service.IsCheckpointing;
             var sinkFailing = sink?.IsFailing == true;
-            var ready = service.IsReady && service.IsHealthy && !behind && !sinkFailing;
+            var lookupsFailing = service.LookupsFailing;
+            var ready = service.IsReady && service.IsHealthy && !behind && !sinkFailing && !lookupsFailing;
             var body = new
             {
                 status = ready ? "ready" : "not ready",
@@ -31,6 +33,8 @@ internal static class HealthEndpoints
                 enabled = service.Settings.Enabled,
                 paused = behind,
                 sinkFailing,
+                lookupsFailing,
+                lookupsPending = service.Snapshot.LookupsPending,
                 consumed = ingest?.ConsumedCount ?? 0,
                 lag = ingest?.Lag.Sum(l => l.Messages) ?? 0,
                 partitions = ingest?.Assignment.StartPartitions ?? [],

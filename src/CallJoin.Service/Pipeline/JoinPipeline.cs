@@ -49,7 +49,7 @@ internal sealed class JoinPipeline : IIngestHandler
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
     private readonly StateCheckpoints? _checkpoints;
     private readonly LateLookups? _lookups;
-    private SinkBarrier? _checkpointBarrier;
+    private volatile SinkBarrier? _checkpointBarrier;
     private long _nextStateCheckpoint;
     private long _wallMillis;
     private long _latestAllowedTimestamp;
@@ -86,6 +86,12 @@ internal sealed class JoinPipeline : IIngestHandler
 
     /// <summary>Set before a graceful stop: the final revoke then keeps the state instead of scanning it away.</summary>
     public bool Stopping { get; set; }
+
+    /// <summary>Whether a state checkpoint is waiting for the sink (reading is paused meanwhile). Any thread.</summary>
+    public bool IsCheckpointing => _checkpointBarrier is not null;
+
+    /// <summary>Whether the last lookup batch failed and waits to be retried. Any thread (a recent value).</summary>
+    public bool LookupsFailing => _lookups?.IsFailing == true;
 
     /// <summary>The latest copy of the engine's counters and state size.</summary>
     public PipelineSnapshot Snapshot => Volatile.Read(ref _snapshot);

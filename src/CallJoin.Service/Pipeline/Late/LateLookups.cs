@@ -24,7 +24,7 @@ internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogg
     private Task<IReadOnlyList<LookupAnswer>>? _inFlight;
     private (List<LookupKey> Starts, List<LookupKey> Ends)? _batch;
     private TimeSpan _retryDelay = FirstRetry;
-    private long _retryAt;
+    private long _retryAt;   // 0 unless the last batch failed; read by health from any thread
     private long _nextFailureLog;
     private long _failures;
     private long _queries;
@@ -39,7 +39,7 @@ internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogg
     public long Failures => Volatile.Read(ref _failures);
 
     /// <summary>Whether the last batch failed and is waiting to be retried.</summary>
-    public bool IsFailing => _retryAt != 0;
+    public bool IsFailing => Volatile.Read(ref _retryAt) != 0;
 
     /// <inheritdoc />
     public void Request(CallSide side, ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> id) =>
