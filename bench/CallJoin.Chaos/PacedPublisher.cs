@@ -1,5 +1,5 @@
 using CallJoin.Core.Halves;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Workload;
 
 namespace CallJoin.Chaos;
