@@ -58,7 +58,7 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableGauge("calljoin.state.memory_bytes", () => Snapshot().State.MemoryBytes, "By", "Bytes the pending store holds in memory.");
         _meter.CreateObservableGauge("calljoin.state.disk_bytes", () => Snapshot().State.DiskBytes, "By", "Bytes of the pending store spilled to local disk.");
         _meter.CreateObservableGauge("calljoin.state.memory_budget_bytes", ObserveStateBudget, "By",
-            "The pending store's configured in-memory budget; above it, the store spills to local disk.");
+            "The pending store's configured in-memory budget for its log (the hash index comes on top); above it, the log spills to local disk.");
         _meter.CreateObservableGauge("calljoin.state.timers", () => Snapshot().PendingTimers, "{timer}", "Keys waiting on a timeout.");
 
         _meter.CreateObservableGauge("calljoin.kafka.lag", ObserveLag, "{message}", "High watermark minus the next offset to read, per topic partition.");
