@@ -39,7 +39,8 @@ public sealed class OperatorSamplesTests(BrokerFixture kafka, ClickHouseFixture 
         var settings = harness.Settings();
         await using var service = await ServiceHarness.StartAsync(settings);
 
-        // Counters and histograms recorded as things happen (errors, latencies) appear once the first is recorded.
+        // Counters and histograms recorded as things happen (errors, latencies) appear once the first is recorded; the
+        // lag per partition once the ingest has measured it (at a commit interval).
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
         var metrics = "";
         await Eventually.TrueAsync(async () =>
@@ -47,8 +48,9 @@ public sealed class OperatorSamplesTests(BrokerFixture kafka, ClickHouseFixture 
             metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
             return PrometheusText.Sum(metrics, "calljoin_halves_consumed_total") >= expected.Messages
                 && PrometheusText.Sum(metrics, "calljoin_errors_total") >= expected.ErrorRecords
-                && PrometheusText.Sum(metrics, "calljoin_sink_flush_latency_seconds_count") > 0;
-        }, $"/metrics counted all {expected.Messages} halves, {expected.ErrorRecords} error records and a flushed batch");
+                && PrometheusText.Sum(metrics, "calljoin_sink_flush_latency_seconds_count") > 0
+                && PrometheusText.Has(metrics, "calljoin_kafka_lag");
+        }, $"/metrics counted all {expected.Messages} halves, {expected.ErrorRecords} error records and a flushed batch, and showed the lag");
 
         var missing = used.Where(u => !IsExported(metrics, u.Key)).Select(u => $"{u.Key} (in {u.Value})").ToList();
         Assert.True(missing.Count == 0, $"""
