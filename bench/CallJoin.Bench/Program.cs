@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "chaos" => await ChaosBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "dashboard" => await DashboardBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -36,6 +37,10 @@ static int Usage()
           read-path [--calls N (200000)] [--dump-bytes B (1024)] [--runs R (5)] [--clickhouse CONNECTION-STRING] [--out FILE]
               the read API's top-100 call list on calls_merged (GROUP BY) and calls_complete (FINAL) on identical
               data: median latency and peak memory (system.query_log) side by side.
+          dashboard [--seconds S (80)] [--calls-per-second C (200)] [--partitions P (12)] [--out FILE (samples/grafana/calljoin.png)]
+              the service on the embedded broker and ClickHouse under a workload published in real time, with broker
+              request errors, ClickHouse away for 15 s and a burst along the way; /metrics scraped every second and
+              the Grafana dashboard's main panels drawn from it into a PNG.
         """);
     return 2;
 }

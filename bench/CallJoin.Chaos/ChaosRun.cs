@@ -4,7 +4,7 @@ using CallJoin.ClickHouse.Schema;
 using CallJoin.Core;
 using CallJoin.EmbeddedClickHouse;
 using CallJoin.EmbeddedKafka;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Workload;
 using ClickHouse.Driver;
 

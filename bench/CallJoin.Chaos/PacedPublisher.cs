@@ -1,5 +1,5 @@
 using CallJoin.Core.Halves;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Workload;
 
 namespace CallJoin.Chaos;
@@ -8,8 +8,8 @@ namespace CallJoin.Chaos;
 /// Publishes a workload in real time: each message once the wall clock reaches its record timestamp, so the rate is
 /// the workload's (calls over its span) and record time never runs ahead of the clock.
 /// </summary>
-/// <remarks>One publishing task; the counters are read from other threads.</remarks>
-internal sealed class PacedPublisher(WeaveWorkload workload, PublisherOptions options, TimeProvider time)
+/// <remarks>One publishing task; the counters are read from other threads. Also drives the bench harness's dashboard run.</remarks>
+public sealed class PacedPublisher(WeaveWorkload workload, PublisherOptions options, TimeProvider time)
 {
     private long _published;
     private long _starts;

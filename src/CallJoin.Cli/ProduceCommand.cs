@@ -4,7 +4,7 @@ using System.IO.Hashing;
 using CallJoin.Core.Halves;
 using CallJoin.Dumps;
 using CallJoin.Kafka;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Workload;
 
 namespace CallJoin.Cli;

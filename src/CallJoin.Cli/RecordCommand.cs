@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CallJoin.Kafka;
-using CallJoin.Kafka.Recording;
+using CallJoin.Recording;
 using Confluent.Kafka;
 
 namespace CallJoin.Cli;

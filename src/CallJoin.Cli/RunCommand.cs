@@ -1,23 +1,12 @@
 using CallJoin.Service.Hosting;
-using CallJoin.Service.Settings;
 
 namespace CallJoin.Cli;
 
 /// <summary><c>calljoin run</c>: the service — Kafka to the join engine to ClickHouse — until SIGTERM or Ctrl+C.</summary>
+/// <remarks>The service itself is <see cref="ServiceCommand"/>, which the service-only <c>calljoin-service</c> executable runs too.</remarks>
 internal static class RunCommand
 {
-    private const string Help = """
-        usage: calljoin run [--config FILE]
-
-        Runs the service: consumes weave.call_started and weave.call_ended, joins the halves and writes one row per
-        call into calls_complete, committing offsets only behind durable rows. Serves /metrics (Prometheus),
-        /healthz and /readyz on CallJoin:Http:Port (8080). Stops gracefully on SIGTERM: drains, flushes, commits.
-
-        Configuration, last wins: ./appsettings.json, --config FILE, environment variables. The upstream names
-        WF_KAFKA_BROKER_HOST/_PORT, WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS/_DATABASE, ENABLE_CALL_COMPLETION_WORKER,
-        WF_CALL_COMPLETION_WORKER_BATCH_SIZE/_TIMEOUT, and ours as CallJoin:Section:Key (environment:
-        CALLJOIN__SECTION__KEY), e.g. CALLJOIN__KAFKA__OWNERSHIP=static. See README.md for every key.
-        """;
+    private const string Help = "usage: calljoin run [--config FILE]\n\n" + ServiceCommand.Description;
 
     public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
     {
@@ -29,22 +18,6 @@ internal static class RunCommand
 
         var config = options.String("config");
         options.RejectUnknown();
-        Microsoft.AspNetCore.Builder.WebApplication app;
-        try
-        {
-            app = CallJoinHost.FromConfiguration(config);
-        }
-        catch (SettingsException ex)
-        {
-            await Console.Error.WriteLineAsync("calljoin run: " + ex.Message).ConfigureAwait(false);
-            return 2;
-        }
-
-        await using (app.ConfigureAwait(false))
-        {
-            Environment.ExitCode = 0;
-            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, stop).ConfigureAwait(false);
-            return Environment.ExitCode;
-        }
+        return await ServiceCommand.RunAsync(config, "calljoin run", stop).ConfigureAwait(false);
     }
 }

@@ -60,6 +60,8 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableGauge("calljoin.state.value_bytes", () => Snapshot().State.ValueBytes, "By", "Bytes of the pending store's live values.");
         _meter.CreateObservableGauge("calljoin.state.memory_bytes", () => Snapshot().State.MemoryBytes, "By", "Bytes the pending store holds in memory.");
         _meter.CreateObservableGauge("calljoin.state.disk_bytes", () => Snapshot().State.DiskBytes, "By", "Bytes of the pending store spilled to local disk.");
+        _meter.CreateObservableGauge("calljoin.state.memory_budget_bytes", ObserveStateBudget, "By",
+            "The pending store's configured in-memory budget for its log (the hash index comes on top); above it, the log spills to local disk.");
         _meter.CreateObservableGauge("calljoin.state.timers", () => Snapshot().PendingTimers, "{timer}", "Keys waiting on a timeout.");
         _meter.CreateObservableGauge("calljoin.state.matched_calls", () => Snapshot().MatchedCalls, "{call}", "Recently matched calls remembered to recognise redelivered halves.");
         _meter.CreateObservableGauge("calljoin.state.matched_calls_bytes", () => Snapshot().MatchedCallsBytes, "By", "Memory held by the remembered matched calls.");
@@ -79,6 +81,8 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableCounter("calljoin.sink.oversize_rows", () => _service?.Sink?.OversizeRows ?? 0, "{row}", "Rows above the row size limit (moved to the error table).");
         _meter.CreateObservableCounter("calljoin.sink.dropped_error_records", () => _service?.Sink?.DroppedErrorRecords ?? 0, "{record}", "Error records ClickHouse refused for good.");
         _meter.CreateObservableGauge("calljoin.sink.buffered_bytes", () => _service?.Sink?.BufferedBytes ?? 0, "By", "RowBinary bytes accepted and not yet durable.");
+        _meter.CreateObservableGauge("calljoin.sink.max_buffered_bytes", () => _service?.Settings.Sink.MaxBufferedBytes ?? 0, "By",
+            "The configured bound on unacknowledged bytes; above it, the ingest pauses.");
     }
 
     /// <summary>Join latency, seconds (complete rows only).</summary>
@@ -109,6 +113,15 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableCounter(name, () => read(Snapshot()), "{half}", description);
 
     private static Measurement<long> Side(long value, string side) => new(value, new KeyValuePair<string, object?>("side", side));
+
+    /// <summary>The FASTER store's budget; nothing for the in-memory store, which has none.</summary>
+    private IEnumerable<Measurement<long>> ObserveStateBudget()
+    {
+        if (_service?.Settings.State is { } state)
+        {
+            yield return new Measurement<long>(state.MemoryBudgetBytes);
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveLag()
     {

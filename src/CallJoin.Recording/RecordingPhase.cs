@@ -1,4 +1,4 @@
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>Where a recording is.</summary>
 public enum RecordingPhase

@@ -1,6 +1,6 @@
 using CallJoin.Core;
 
-namespace CallJoin.Kafka.Publishing;
+namespace CallJoin.Publishing;
 
 /// <summary>How <see cref="CallPublisher"/> reaches Kafka and how much it may have in flight.</summary>
 public sealed record PublisherOptions

@@ -1,8 +1,8 @@
 using System.Text;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Testing;
 
-namespace CallJoin.Kafka.Tests.Publishing;
+namespace CallJoin.Publishing.Tests;
 
 /// <summary>The publisher against the embedded broker: everything lands, keyed alike on both topics, and a stalled broker makes it wait.</summary>
 public sealed class CallPublisherTests(BrokerFixture kafka)

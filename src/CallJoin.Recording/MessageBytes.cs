@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>A key or value deserializer that copies into one reused buffer and returns the length, or -1 for null.</summary>
 /// <remarks>Only valid with one consume loop: the buffer holds the last message until the next Consume.</remarks>

@@ -1,7 +1,7 @@
 using CallJoin.Dumps;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>One partition's range while recording: its planned offsets, time cuts, segment file and what was written.</summary>
 /// <remarks>

@@ -1,10 +1,10 @@
 using System.Text;
 using CallJoin.Core.Halves;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Testing;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Tests.Publishing;
+namespace CallJoin.Publishing.Tests;
 
 /// <summary>Record timestamps given to the publisher are the ones consumers read; without one, the send time is used.</summary>
 public sealed class CallPublisherTimestampTests(BrokerFixture kafka)

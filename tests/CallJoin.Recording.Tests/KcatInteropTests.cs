@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using CallJoin.Dumps;
-using CallJoin.Kafka.Recording;
+using CallJoin.Recording;
 using CallJoin.Testing;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Tests.Recording;
+namespace CallJoin.Recording.Tests;
 
 /// <summary>
 /// Against the real kcat, when it is installed (Debian package <c>kcat</c>): our recording of a partition is byte for byte

@@ -2,7 +2,7 @@ using System.Text;
 using CallJoin.Dumps;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>Records topic ranges from a broker into a dump in kcat's <c>-J</c> line format, ordered by record time.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>What <see cref="TopicRecorder"/> wrote: records per partition and the size of the dump.</summary>
 /// <param name="Partitions">Every recorded partition, in topic then partition order (empty ranges included).</param>

@@ -1,10 +1,10 @@
 using System.Text;
 using CallJoin.Dumps;
-using CallJoin.Kafka.Recording;
+using CallJoin.Recording;
 using CallJoin.Testing;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Tests.Recording;
+namespace CallJoin.Recording.Tests;
 
 /// <summary>The recorder against the embedded broker: exactly the planned records of each partition, merged by record time.</summary>
 public sealed class TopicRecorderTests(BrokerFixture kafka) : IDisposable

@@ -1,6 +1,6 @@
 using CallJoin.Core;
 
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>Which topic ranges <see cref="TopicRecorder"/> writes into a dump, and how it reaches Kafka.</summary>
 /// <remarks>
@@ -15,7 +15,7 @@ namespace CallJoin.Kafka.Recording;
 /// </remarks>
 public sealed record RecordingOptions
 {
-    /// <summary>The Kafka bootstrap list (see <see cref="KafkaEndpoint.FromEnvironment"/>).</summary>
+    /// <summary>The Kafka bootstrap list (the CLI takes it from <c>KafkaEndpoint.FromEnvironment</c> in CallJoin.Kafka).</summary>
     public required string BootstrapServers { get; init; }
 
     /// <summary>The topics to record, in tie-break order (records with equal timestamps come in topic, then partition order).</summary>

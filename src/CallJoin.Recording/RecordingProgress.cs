@@ -1,4 +1,4 @@
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>A progress report of <see cref="TopicRecorder"/>: records handled in the current phase out of those expected.</summary>
 /// <param name="Phase">Reading from the broker, or merging into the output.</param>

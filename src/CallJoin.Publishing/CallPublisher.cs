@@ -1,7 +1,7 @@
 using CallJoin.Core.Halves;
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Publishing;
+namespace CallJoin.Publishing;
 
 /// <summary>
 /// Publishes call starts and ends as the upstream insert JSON, keyed by call id, with the idempotent producer. A bounded

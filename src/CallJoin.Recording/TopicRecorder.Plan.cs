@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace CallJoin.Kafka.Recording;
+namespace CallJoin.Recording;
 
 /// <summary>Planning: each partition's offset range and time cuts, before anything is read.</summary>
 public sealed partial class TopicRecorder
