@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Replay.Jsonl;
 
@@ -243,34 +244,7 @@ internal sealed class JsonEachRowWriter : IDisposable
     private void WriteAsciiEscape(byte b)
     {
         Ensure(MaxEscapeBytes);
-        var span = _buffer.AsSpan(_length);
-        span[0] = (byte)'\\';
-        var shortEscape = b switch
-        {
-            (byte)'"' => (byte)'"',
-            (byte)'\\' => (byte)'\\',
-            (byte)'/' => (byte)'/',
-            (byte)'\b' => (byte)'b',
-            (byte)'\f' => (byte)'f',
-            (byte)'\n' => (byte)'n',
-            (byte)'\r' => (byte)'r',
-            (byte)'\t' => (byte)'t',
-            _ => (byte)0,
-        };
-        if (shortEscape != 0)
-        {
-            span[1] = shortEscape;
-            _length += 2;
-            return;
-        }
-
-        // Only control characters (below 0x20) are left: s_plain has every other ASCII byte.
-        span[1] = (byte)'u';
-        span[2] = (byte)'0';
-        span[3] = (byte)'0';
-        span[4] = (byte)('0' + (b >> 4));
-        span[5] = (byte)"0123456789ABCDEF"[b & 0xF];
-        _length += 6;
+        _length += JsonEscapes.WriteAsciiEscape(b, _buffer.AsSpan(_length));
     }
 
     private void Append(byte b)
