@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
