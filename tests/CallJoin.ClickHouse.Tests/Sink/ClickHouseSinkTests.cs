@@ -265,9 +265,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public void The_error_encoder_writes_the_error_tables_columns_in_order()
     {
-        Assert.Equal(
-            CallJoinErrorsTable.Columns.Select(c => (c.Name, c.Type)),
-            ErrorRecordEncoder.Columns.Select(c => (c.Name, c.Type)));
+        Assert.Equal(CallJoinErrorsTable.Columns.Select(c => c.Name), ErrorRecordEncoder.ColumnNames);
         Assert.Equal(CallsCompleteTable.Columns.Select(c => c.Name), CallRowEncoder.ColumnNames);
     }
 
