@@ -82,6 +82,8 @@ public sealed class LatePartnerLookup
                 var id = (await reader.ReadStringAsync(ct).ConfigureAwait(false)).ToArray();
                 wanted.TryGetValue(Composite(projectId, id), out var indexes);
                 var row = indexes is null ? discard : new CallRowData();
+                row.Set(HalfField.ProjectId, projectId);
+                row.Set(HalfField.Id, id);
                 var (createdAt, state) = await ReadCallAsync(reader, row, ct).ConfigureAwait(false);
                 if (indexes is null)
                 {
@@ -148,7 +150,7 @@ public sealed class LatePartnerLookup
     /// </summary>
     public bool IsTransient(Exception error) => ClickHouseSink.Classify(error, _options) == InsertFailureKind.Transient;
 
-    /// <summary>Reads the argMax tuple of a calls_complete row into <paramref name="row"/>.</summary>
+    /// <summary>Reads the argMax tuple of a calls_complete row (every column but the key) into <paramref name="row"/>.</summary>
     private static async Task<(long CreatedAtMillis, StoredCallState State)> ReadCallAsync(RowBinaryResultReader reader, CallRowData row, CancellationToken ct)
     {
         var createdAt = await reader.ReadInt64Async(ct).ConfigureAwait(false);
