@@ -38,8 +38,8 @@ internal sealed class LookupDatabase : IDisposable
     }
 
     /// <summary>A lookup over this database's tables (the sink's default names in the client's database).</summary>
-    public LatePartnerLookup Lookup(int maxKeysPerQuery = LatePartnerLookup.DefaultMaxKeysPerQuery) =>
-        new(_lookupClient, new SinkOptions(), maxKeysPerQuery);
+    public LatePartnerLookup Lookup(int maxKeysPerQuery = LatePartnerLookup.DefaultMaxKeysPerQuery, SinkOptions? options = null) =>
+        new(_lookupClient, options ?? new SinkOptions(), maxKeysPerQuery);
 
     /// <summary>Writes through a real sink and waits until every batch landed.</summary>
     public async Task WriteAsync(Action<ClickHouseSink> add)
