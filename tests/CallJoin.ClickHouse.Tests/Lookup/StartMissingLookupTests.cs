@@ -1,11 +1,8 @@
-using System.Globalization;
 using CallJoin.ClickHouse.Lookup;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using CallJoin.Testing;
-using ClickHouse.Driver;
 
 namespace CallJoin.ClickHouse.Tests.Lookup;
 
@@ -72,57 +69,9 @@ public sealed class StartMissingLookupTests(ClickHouseFixture clickHouse)
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (byte?)i).Concat([null, null]), found.Select(f => f is null ? (byte?)null : f.Payload.Span[0]));
     }
 
-    [Fact]
-    public async Task The_error_table_gets_its_call_id_index_from_the_migration_and_the_lookup_uses_it()
-    {
-        var db = await clickHouse.CreateDatabaseAsync("lookup_index");
-        using var client = new ClickHouseClient(clickHouse.ConnectionStringFor(db));
-        var migrator = new SchemaMigrator(client, db);
-        var indexStep = CallJoinMigrations.All.Single(m => m.Name == "calljoin_errors call_id index").Version;
-        await migrator.MigrateAsync([.. CallJoinMigrations.All.Where(m => m.Version < indexStep)]);
-        // A table from before the step: created without the index, as step 2 did then.
-        await client.ExecuteNonQueryAsync($"DROP TABLE `{db}`.calljoin_errors");
-        await client.ExecuteNonQueryAsync(CallJoinErrorsTable.CreateStatement($"`{db}`").Replace(",\n    INDEX idx_call_id call_id TYPE bloom_filter(0.01) GRANULARITY 1", "", StringComparison.Ordinal));
-        Assert.Empty(await IndexesAsync(client, db));
-
-        await migrator.MigrateAsync();
-
-        Assert.Equal(["idx_call_id call_id bloom_filter(0.01) 1"], await IndexesAsync(client, db));
-        await client.ExecuteNonQueryAsync(
-            "INSERT INTO calljoin_errors (reason, payload, topic, partition, offset, project_id, call_id, first_seen) " +
-            "SELECT 'start_missing', 'x', 't', 0, number, 'p', toString(number), '2025-01-01 00:00:00' FROM numbers(100000)");
-        var plan = await ExplainAsync(client, LookupSql.StartMissing("calljoin_errors", [Key("p", "77")], 0, 1));
-        Assert.Contains("idx_call_id", plan, StringComparison.Ordinal);
-    }
-
     private static LookupKey Key(string project, string id) => LookupKey.From(project, id);
 
     private static void Add(ClickHouseSink sink, string reason, string project, string id, byte[] payload, int offset, long firstSeen = FirstSeen) =>
         sink.AddError(new JoinError(reason, CallSide.End, new SourcePosition(0, offset), firstSeen, firstSeen + 10,
             System.Text.Encoding.UTF8.GetBytes(project), System.Text.Encoding.UTF8.GetBytes(id), payload));
-
-    private static async Task<List<string>> IndexesAsync(ClickHouseClient client, string db)
-    {
-        var indexes = new List<string>();
-        using var reader = await client.ExecuteReaderAsync(
-            $"SELECT name, expr, type_full, granularity FROM system.data_skipping_indices WHERE database = '{db}' AND table = 'calljoin_errors'");
-        while (reader.Read())
-        {
-            indexes.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetString(0)} {reader.GetString(1)} {reader.GetString(2)} {reader.GetValue(3)}"));
-        }
-
-        return indexes;
-    }
-
-    private static async Task<string> ExplainAsync(ClickHouseClient client, string sql)
-    {
-        var lines = new List<string>();
-        using var reader = await client.ExecuteReaderAsync("EXPLAIN indexes = 1 " + sql[..sql.LastIndexOf("FORMAT", StringComparison.Ordinal)]);
-        while (reader.Read())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return string.Join('\n', lines);
-    }
 }
