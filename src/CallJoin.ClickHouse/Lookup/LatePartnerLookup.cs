@@ -18,6 +18,12 @@ namespace CallJoin.ClickHouse.Lookup;
 /// (or <see cref="EndOfStreamException"/> for a response cut off mid-row); <see cref="IsTransient"/> classifies it as
 /// the sink classifies its inserts, so the caller retries the transient ones. Batches are sent one after another.
 /// </para>
+/// <para>
+/// Memory: a batch's running rows are all held until it returns (dumps up to the row builder's limit each), so a
+/// caller with large rows asks in smaller batches; complete and deleted rows come back without their dumps. A
+/// statement over ClickHouse's default <c>max_query_size</c> (very long keys) raises that setting for its query,
+/// which a <c>readonly = 1</c> user may not do.
+/// </para>
 /// <para>Thread-safe (the client is, and nothing else is shared); the client is not owned.</para>
 /// </remarks>
 public sealed class LatePartnerLookup
@@ -40,7 +46,10 @@ public sealed class LatePartnerLookup
     private readonly string _callsTable;
     private readonly string _errorsTable;
 
-    /// <param name="client">The client the sink writes with (any client of the same server and user).</param>
+    /// <param name="client">
+    /// The client the sink writes with, e.g. <c>new ClickHouseClient(endpoint.ConnectionString)</c> for a
+    /// <see cref="ClickHouseEndpoint"/> (any client of the same server and user).
+    /// </param>
     /// <param name="options">The sink's options: the tables, and the error codes <see cref="IsTransient"/> uses.</param>
     /// <param name="maxKeysPerQuery">The most keys one query carries; larger batches are split.</param>
     public LatePartnerLookup(ClickHouseClient client, SinkOptions options, int maxKeysPerQuery = DefaultMaxKeysPerQuery)

@@ -96,17 +96,10 @@ public sealed class CallRowBuilder
     {
         ArgumentNullException.ThrowIfNull(running);
         ArgumentNullException.ThrowIfNull(row);
-        startDumpsLost = CarriesOversizeMarker(running);
+        var markers = MarkerCount(running);
+        startDumpsLost = markers > 0 || running.OversizeReplaced > 0;
         row.CopyFrom(running);
-        row.OversizeReplaced = 0;
-        foreach (var field in s_sizedDumps)
-        {
-            if (row.Buffer(field).Written.SequenceEqual(OversizeMarker))
-            {
-                row.OversizeReplaced++;
-            }
-        }
-
+        row.OversizeReplaced = markers;
         row.EndedAtMicros = 0;
         row.WbRunStepEnd = 0;
         row.SetDefault(HalfField.Exception);
@@ -131,20 +124,18 @@ public sealed class CallRowBuilder
     public static bool CarriesOversizeMarker(CallRowData row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        if (row.OversizeReplaced > 0)
-        {
-            return true;
-        }
+        return row.OversizeReplaced > 0 || MarkerCount(row) > 0;
+    }
 
+    private static int MarkerCount(CallRowData row)
+    {
+        var count = 0;
         foreach (var field in s_sizedDumps)
         {
-            if (row.Buffer(field).Written.SequenceEqual(OversizeMarker))
-            {
-                return true;
-            }
+            count += row.Buffer(field).Written.SequenceEqual(OversizeMarker) ? 1 : 0;
         }
 
-        return false;
+        return count;
     }
 
     private HalfParseStatus ReadHalf(ReadOnlySpan<byte> payload, CallSide side, CallRowData row)
