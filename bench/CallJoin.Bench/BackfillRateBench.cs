@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.Migration.Backfill;
 using CallJoin.Workload;
 using CallJoin.Workload.Legacy;
@@ -21,13 +20,9 @@ internal static class BackfillRateBench
     {
         var calls = BenchArgs.Int(args, "--calls", 100_000);
         var days = BenchArgs.Int(args, "--days", 4);
-        var external = BenchArgs.String(args, "--clickhouse");
-        var outFile = BenchArgs.String(args, "--out");
 
-        await using var clickHouse = await BenchTarget.StartAsync(external, "backfill");
-        using var client = new ClickHouseClient(clickHouse.ConnectionString);
-        await client.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {Database}");
-        await new SchemaMigrator(client, Database).MigrateAsync();
+        await using var clickHouse = await BenchTarget.StartAsync(args, "backfill", Database, dropFirst: true);
+        var client = clickHouse.Client;
 
         var workload = new WeaveWorkload(new WorkloadOptions { Calls = calls, Span = TimeSpan.FromDays(days) });
         var expected = workload.Expected;
@@ -52,10 +47,7 @@ internal static class BackfillRateBench
             $"## backfill rate — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, default WeaveWorkload, {clickHouse.Description}, {Environment.ProcessorCount} cores, no rate limit, 1 day per batch");
         var table = $"{header}\n\n| data | written | rows/s | dump MB/s | seconds | check |\n|---|---|---|---|---|---|\n{line}\n";
         Console.WriteLine(table);
-        if (outFile is not null)
-        {
-            await File.AppendAllTextAsync(outFile, table + "\n");
-        }
+        await BenchArgs.AppendResultsAsync(args, table + "\n");
 
         return check == "ok" ? 0 : 1;
     }

@@ -16,4 +16,13 @@ internal static class BenchArgs
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    /// <summary>Appends <paramref name="text"/> to the results file --out names; nothing without one.</summary>
+    public static async Task AppendResultsAsync(string[] args, string text)
+    {
+        if (String(args, "--out") is { } path)
+        {
+            await File.AppendAllTextAsync(path, text).ConfigureAwait(false);
+        }
+    }
 }

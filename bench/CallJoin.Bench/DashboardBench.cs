@@ -7,7 +7,7 @@ using CallJoin.Core.Join;
 using CallJoin.EmbeddedClickHouse;
 using CallJoin.EmbeddedKafka;
 using CallJoin.Kafka.Ingest;
-using CallJoin.Kafka.Publishing;
+using CallJoin.Publishing;
 using CallJoin.Service;
 using CallJoin.Service.Hosting;
 using CallJoin.Service.Settings;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Compression;
 using System.Net.Http.Headers;
 using CallJoin.ClickHouse.RowBinary;
@@ -15,21 +14,12 @@ namespace CallJoin.Bench;
 /// </summary>
 internal static class InsertRateBench
 {
-    private const string Database = "bench";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = BenchArgs.Int(args, "--rows", 1_000_000);
         var dumpBytes = BenchArgs.Int(args, "--dump-bytes", 1024);
-        var external = BenchArgs.String(args, "--clickhouse");
-        var outFile = BenchArgs.String(args, "--out");
 
-        await using var clickHouse = await BenchTarget.StartAsync(external, "insert");
-        var connectionString = clickHouse.ConnectionString;
-        var target = clickHouse.Description;
-
-        using var client = new ClickHouseClient(connectionString);
-        await new SchemaMigrator(client, Database).MigrateAsync();
+        await using var clickHouse = await BenchTarget.StartAsync(args, "insert");
         var types = CallsCompleteTable.Columns.Where(c => CallRowGenerator.Columns.Contains(c.Name)).ToDictionary(c => c.Name, c => c.Type);
 
         var sw = Stopwatch.StartNew();
@@ -49,45 +39,32 @@ internal static class InsertRateBench
         Console.WriteLine($"RowBinary: {body.WrittenCount / 1e6:F0} MB in {encodeSeconds:F1} s; gzip (fastest): {gzipped.Length / 1e6:F0} MB in {gzipSeconds:F1} s");
 
         var results = new List<string>();
-        async Task Measure(string name, Func<Task> insert)
-        {
-            await client.ExecuteNonQueryAsync($"TRUNCATE TABLE {Database}.calls_complete");
-            var t = Stopwatch.StartNew();
-            await insert();
-            var seconds = t.Elapsed.TotalSeconds;
-            var count = Convert.ToInt64(await client.ExecuteScalarAsync($"SELECT count() FROM {Database}.calls_complete"), CultureInfo.InvariantCulture);
-            var line = $"| {name} | {rows / seconds:N0} | {body.WrittenCount / seconds / 1e6:F0} | {seconds:F1} | {(count == rows ? "ok" : $"MISMATCH {count}")} |";
-            Console.WriteLine(line);
-            results.Add(line);
-        }
+        async Task Measure(string name, Func<Task> insert) => results.Add(await clickHouse.MeasureInsertAsync(name, rows, body.WrittenCount, insert));
 
         Console.WriteLine("| path | rows/s | MB/s (RowBinary) | seconds | count |");
         Console.WriteLine("|---|---|---|---|---|");
         await Measure("ClickHouse.Driver InsertBinaryAsync (gzip, default)", () =>
-            client.InsertBinaryAsync($"{Database}.calls_complete", CallRowGenerator.Columns, data, new InsertOptions { ColumnTypes = types }));
-        using (var plain = new ClickHouseClient(connectionString + ";Compression=false"))
+            clickHouse.Client.InsertBinaryAsync($"{clickHouse.Database}.calls_complete", CallRowGenerator.Columns, data, new InsertOptions { ColumnTypes = types }));
+        using (var plain = new ClickHouseClient(clickHouse.ConnectionString + ";Compression=false"))
         {
             await Measure("ClickHouse.Driver InsertBinaryAsync (no compression)", () =>
-                plain.InsertBinaryAsync($"{Database}.calls_complete", CallRowGenerator.Columns, data, new InsertOptions { ColumnTypes = types }));
+                plain.InsertBinaryAsync($"{clickHouse.Database}.calls_complete", CallRowGenerator.Columns, data, new InsertOptions { ColumnTypes = types }));
         }
 
         var endpoint = clickHouse.Endpoint;
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
-        await Measure("HttpClient RowBinary POST (identity)", () => PostAsync(http, endpoint, body.WrittenMemory, null));
-        await Measure("HttpClient RowBinary POST (gzip, pre-compressed)", () => PostAsync(http, endpoint, gzipped, "gzip"));
+        await Measure("HttpClient RowBinary POST (identity)", () => PostAsync(http, endpoint, clickHouse.Database, body.WrittenMemory, null));
+        await Measure("HttpClient RowBinary POST (gzip, pre-compressed)", () => PostAsync(http, endpoint, clickHouse.Database, gzipped, "gzip"));
 
-        if (outFile is not null)
-        {
-            var header = $"\n## insert rate — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rows:N0} rows, ~{dumpBytes} B of dumps per row, {target}, {Environment.ProcessorCount} cores\n\n| path | rows/s | MB/s (RowBinary) | seconds | count |\n|---|---|---|---|---|\n";
-            await File.AppendAllTextAsync(outFile, header + string.Join('\n', results) + "\n");
-        }
+        var header = $"\n## insert rate — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rows:N0} rows, ~{dumpBytes} B of dumps per row, {clickHouse.Description}, {Environment.ProcessorCount} cores\n\n| path | rows/s | MB/s (RowBinary) | seconds | count |\n|---|---|---|---|---|\n";
+        await BenchArgs.AppendResultsAsync(args, header + string.Join('\n', results) + "\n");
 
         return 0;
     }
 
-    private static async Task PostAsync(HttpClient http, Uri endpoint, ReadOnlyMemory<byte> payload, string? encoding)
+    private static async Task PostAsync(HttpClient http, Uri endpoint, string database, ReadOnlyMemory<byte> payload, string? encoding)
     {
-        var query = $"INSERT INTO {Database}.calls_complete ({string.Join(", ", CallRowGenerator.Columns)}) FORMAT RowBinary";
+        var query = $"INSERT INTO {database}.calls_complete ({string.Join(", ", CallRowGenerator.Columns)}) FORMAT RowBinary";
         using var content = new ReadOnlyMemoryContent(payload);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         if (encoding is not null)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.Routing;
 using ClickHouse.Driver;
 
@@ -26,11 +25,8 @@ internal static class ReadPathBench
         var calls = BenchArgs.Int(args, "--calls", 200_000);
         var dumpBytes = BenchArgs.Int(args, "--dump-bytes", 1024);
         var runs = BenchArgs.Int(args, "--runs", 5);
-        var outFile = BenchArgs.String(args, "--out");
-        await using var clickHouse = await BenchTarget.StartAsync(BenchArgs.String(args, "--clickhouse"), "reads");
-        using var client = new ClickHouseClient(clickHouse.ConnectionString);
-        await client.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {Database}");
-        await new SchemaMigrator(client, Database).MigrateAsync();
+        await using var clickHouse = await BenchTarget.StartAsync(args, "reads", Database, dropFirst: true);
+        var client = clickHouse.Client;
 
         var sw = Stopwatch.StartNew();
         await GenerateAsync(client, calls, dumpBytes);
@@ -107,10 +103,7 @@ internal static class ReadPathBench
             Console.WriteLine(line);
         }
 
-        if (outFile is not null)
-        {
-            await File.AppendAllLinesAsync(outFile, lines);
-        }
+        await BenchArgs.AppendResultsAsync(args, string.Concat(lines.Select(l => l + Environment.NewLine)));
 
         return identical ? 0 : 1;
     }

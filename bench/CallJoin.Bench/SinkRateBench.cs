@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
@@ -18,20 +17,12 @@ namespace CallJoin.Bench;
 /// </summary>
 internal static class SinkRateBench
 {
-    private const string Database = "bench";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = BenchArgs.Int(args, "--rows", 200_000);
         var dumpBytes = BenchArgs.Int(args, "--dump-bytes", 1024);
-        var external = BenchArgs.String(args, "--clickhouse");
-        var outFile = BenchArgs.String(args, "--out");
 
-        await using var clickHouse = await BenchTarget.StartAsync(external, "sink");
-        var connectionString = clickHouse.ConnectionString;
-        var target = clickHouse.Description;
-        using var client = new ClickHouseClient(connectionString);
-        await new SchemaMigrator(client, Database).MigrateAsync();
+        await using var clickHouse = await BenchTarget.StartAsync(args, "sink");
 
         var sw = Stopwatch.StartNew();
         var payloads = new (byte[] Start, byte[] End)[rows];
@@ -55,21 +46,13 @@ internal static class SinkRateBench
         var rowBinaryBytes = batches.Sum(b => (long)b.Length);
         Console.WriteLine($"row builder alone: {rows / buildSeconds:N0} rows/s; RowBinary {rowBinaryBytes / 1e6:F0} MB in {batches.Count} batches");
 
+        var client = clickHouse.Client;
+        var database = clickHouse.Database;
         var results = new List<string>();
-        async Task Measure(string name, Func<Task> insert)
-        {
-            await client.ExecuteNonQueryAsync($"TRUNCATE TABLE {Database}.calls_complete");
-            var t = Stopwatch.StartNew();
-            await insert();
-            var seconds = t.Elapsed.TotalSeconds;
-            var count = Convert.ToInt64(await client.ExecuteScalarAsync($"SELECT count() FROM {Database}.calls_complete"), CultureInfo.InvariantCulture);
-            var line = $"| {name} | {rows / seconds:N0} | {rowBinaryBytes / seconds / 1e6:F0} | {seconds:F1} | {(count == rows ? "ok" : $"MISMATCH {count}")} |";
-            Console.WriteLine(line);
-            results.Add(line);
-        }
+        async Task Measure(string name, Func<Task> insert) => results.Add(await clickHouse.MeasureInsertAsync(name, rows, rowBinaryBytes, insert));
 
         // Warm-up (JIT, connections, the engine's first parts), not measured: a tenth of the rows through the sink.
-        await using (var warm = new ClickHouseSink(client, defaults with { Database = Database }))
+        await using (var warm = new ClickHouseSink(client, defaults with { Database = database }))
         {
             for (var i = 0; i < payloads.Length / 10; i++)
             {
@@ -84,7 +67,7 @@ internal static class SinkRateBench
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var (parallel, gzip) in new[] { (1, false), (2, false), (2, true) })
         {
-            var options = defaults with { MaxParallelInserts = parallel, Gzip = gzip, Database = Database };
+            var options = defaults with { MaxParallelInserts = parallel, Gzip = gzip, Database = database };
             await Measure($"ClickHouseSink, {parallel} parallel insert{(parallel > 1 ? "s" : "")}, {(gzip ? "gzip" : "no compression")} (incl. row building)", async () =>
             {
                 await using var sink = new ClickHouseSink(client, options);
@@ -107,7 +90,7 @@ internal static class SinkRateBench
         {
             for (var b = 0; b < batches.Count; b++)
             {
-                await transport.InsertAsync($"{Database}.calls_complete", CallRowEncoder.ColumnNames, batches[b], "bench-" + b, CancellationToken.None);
+                await transport.InsertAsync($"{database}.calls_complete", CallRowEncoder.ColumnNames, batches[b], "bench-" + b, CancellationToken.None);
             }
         });
 
@@ -116,16 +99,13 @@ internal static class SinkRateBench
         foreach (var parallel in new[] { 1, 2 })
         {
             await Measure($"HttpClient RowBinary POST, same batches, {parallel} parallel, identity (pre-encoded)", () =>
-                Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (batch, ct) => await PostAsync(http, endpoint, batch, ct)));
+                Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (batch, ct) => await PostAsync(http, endpoint, database, batch, ct)));
         }
 
-        if (outFile is not null)
-        {
-            var header = $"\n## sink rate — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rows:N0} rows, ~{dumpBytes} B of dumps per row, {target}, {Environment.ProcessorCount} cores\n\n" +
-                $"Row builder alone: {rows / buildSeconds:N0} rows/s (included in the sink rows). Batches as the sink's defaults seal them ({defaults.MaxBatchRows:N0} rows or {defaults.MaxBatchBytes >> 20} MiB): {batches.Count}.\n\n" +
-                "| path | rows/s | MB/s (RowBinary) | seconds | count |\n|---|---|---|---|---|\n";
-            await File.AppendAllTextAsync(outFile, header + string.Join('\n', results) + "\n");
-        }
+        var header = $"\n## sink rate — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {rows:N0} rows, ~{dumpBytes} B of dumps per row, {clickHouse.Description}, {Environment.ProcessorCount} cores\n\n" +
+            $"Row builder alone: {rows / buildSeconds:N0} rows/s (included in the sink rows). Batches as the sink's defaults seal them ({defaults.MaxBatchRows:N0} rows or {defaults.MaxBatchBytes >> 20} MiB): {batches.Count}.\n\n" +
+            "| path | rows/s | MB/s (RowBinary) | seconds | count |\n|---|---|---|---|---|\n";
+        await BenchArgs.AppendResultsAsync(args, header + string.Join('\n', results) + "\n");
 
         return 0;
     }
@@ -156,9 +136,9 @@ internal static class SinkRateBench
         return batches;
     }
 
-    private static async Task PostAsync(HttpClient http, Uri endpoint, byte[] payload, CancellationToken ct)
+    private static async Task PostAsync(HttpClient http, Uri endpoint, string database, byte[] payload, CancellationToken ct)
     {
-        var query = $"INSERT INTO {Database}.calls_complete ({string.Join(", ", CallRowEncoder.ColumnNames)}) FORMAT RowBinary";
+        var query = $"INSERT INTO {database}.calls_complete ({string.Join(", ", CallRowEncoder.ColumnNames)}) FORMAT RowBinary";
         using var content = new ByteArrayContent(payload);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var response = await http.PostAsync(new Uri(endpoint, "?query=" + Uri.EscapeDataString(query)), content, ct);

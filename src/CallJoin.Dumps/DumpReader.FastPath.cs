@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Dumps;
 
@@ -15,9 +16,6 @@ namespace CallJoin.Dumps;
 /// </remarks>
 public sealed partial class DumpReader
 {
-    /// <summary>The bytes that end a run of plain string content: the quote, the backslash and control characters.</summary>
-    private static readonly SearchValues<byte> s_stringStops = KcatJson.Escaped;
-
     private bool TryParseFast(int lineStart, int lineLength)
     {
         var line = _buffer.AsSpan(lineStart, lineLength);
@@ -37,7 +35,7 @@ public sealed partial class DumpReader
                 return false;
             }
 
-            var nameLength = line[(i + 1)..].IndexOfAny(s_stringStops);
+            var nameLength = line[(i + 1)..].IndexOfAny(JsonEscapes.MustEscape);
             if (nameLength < 0 || line[i + 1 + nameLength] != (byte)'"')
             {
                 return false;
@@ -267,7 +265,7 @@ public sealed partial class DumpReader
         value = default;
         var start = i + 1;
         var rest = line[start..];
-        var stop = rest.IndexOfAny(s_stringStops);
+        var stop = rest.IndexOfAny(JsonEscapes.MustEscape);
         if (stop < 0)
         {
             return false;
@@ -280,88 +278,33 @@ public sealed partial class DumpReader
             return true;
         }
 
-        var written = 0;
-        var at = 0;
+        // Escapes: the plain start as it is, then the rest unescaped up to the closing quote, growing scratch when full.
+        if (scratch.Length < stop)
+        {
+            Array.Resize(ref scratch, Math.Max(scratch.Length * 2, stop));
+        }
+
+        rest[..stop].CopyTo(scratch);
+        var at = stop;
+        var written = stop;
         while (true)
         {
-            // rest[at..at+stop] is plain content, then rest[at+stop] is a quote, a backslash or a control character.
-            if (scratch.Length - written < stop + 4)
-            {
-                Array.Resize(ref scratch, Math.Max(scratch.Length * 2, written + stop + 4));
-            }
-
-            rest.Slice(at, stop).CopyTo(scratch.AsSpan(written));
-            written += stop;
-            at += stop;
-            var b = rest[at];
-            if (b == (byte)'"')
+            var status = JsonEscapes.Unescape(rest[at..], scratch.AsSpan(written), replaceLoneSurrogates: true, out var read, out var produced);
+            at += read;
+            written += produced;
+            if (status == OperationStatus.Done && at < rest.Length)
             {
                 value = new(scratch, 0, written);
                 i = start + at + 1;
                 return true;
             }
 
-            if (b != (byte)'\\' || at + 1 >= rest.Length)
+            if (status != OperationStatus.DestinationTooSmall)
             {
-                return false;   // a raw control character, or a backslash at the end
+                return false;   // a bad escape, a raw control character, or no closing quote
             }
 
-            var kind = rest[at + 1];
-            if (kind == (byte)'u')
-            {
-                if (!TryHex4(rest, at + 2, out var unit))
-                {
-                    return false;
-                }
-
-                var scalar = unit;
-                at += 6;
-                if (char.IsHighSurrogate((char)unit))
-                {
-                    if (at + 6 <= rest.Length && rest[at] == (byte)'\\' && rest[at + 1] == (byte)'u'
-                        && TryHex4(rest, at + 2, out var low) && char.IsLowSurrogate((char)low))
-                    {
-                        scalar = char.ConvertToUtf32((char)unit, (char)low);
-                        at += 6;
-                    }
-                    else
-                    {
-                        scalar = 0xFFFD;
-                    }
-                }
-                else if (char.IsLowSurrogate((char)unit))
-                {
-                    scalar = 0xFFFD;
-                }
-
-                written += new Rune(scalar).EncodeToUtf8(scratch.AsSpan(written));
-            }
-            else
-            {
-                byte unescaped = kind switch
-                {
-                    (byte)'"' or (byte)'\\' or (byte)'/' => kind,
-                    (byte)'n' => (byte)'\n',
-                    (byte)'r' => (byte)'\r',
-                    (byte)'t' => (byte)'\t',
-                    (byte)'b' => (byte)'\b',
-                    (byte)'f' => (byte)'\f',
-                    _ => 0,
-                };
-                if (unescaped == 0)
-                {
-                    return false;
-                }
-
-                scratch[written++] = unescaped;
-                at += 2;
-            }
-
-            stop = rest[at..].IndexOfAny(s_stringStops);
-            if (stop < 0)
-            {
-                return false;
-            }
+            Array.Resize(ref scratch, Math.Max(scratch.Length * 2, 64));
         }
     }
 
@@ -398,35 +341,6 @@ public sealed partial class DumpReader
 
         value = negative ? (long)(0 - magnitude) : (long)magnitude;
         i = at;
-        return true;
-    }
-
-    private static bool TryHex4(ReadOnlySpan<byte> text, int at, out int value)
-    {
-        value = 0;
-        if (at + 4 > text.Length)
-        {
-            return false;
-        }
-
-        for (var k = 0; k < 4; k++)
-        {
-            var c = text[at + k];
-            int digit = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | digit;
-        }
-
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Dumps;
 
@@ -338,13 +339,7 @@ public sealed partial class DumpReader
             case JsonTokenType.String when !json.ValueIsEscaped:
                 return new(_buffer, at + 1, json.ValueSpan.Length);
             case JsonTokenType.String:
-                var escaped = json.ValueSpan;
-                if (scratch.Length < escaped.Length)
-                {
-                    scratch = new byte[Math.Max(escaped.Length, scratch.Length * 2)];
-                }
-
-                return new(scratch, 0, KcatJson.Unescape(escaped, scratch));
+                return new(scratch, 0, Unescape(json.ValueSpan, ref scratch));
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
                 json.Skip();
                 return new(_buffer, at, lineStart + (int)json.BytesConsumed - at);
@@ -362,12 +357,23 @@ public sealed partial class DumpReader
             return raw;
         }
 
-        if (_stringScratch.Length < raw.Length)
+        return _stringScratch.AsSpan(0, Unescape(raw, ref _stringScratch));
+    }
+
+    /// <summary>
+    /// Unescapes string content the reader has checked into <paramref name="scratch"/> (grown to fit) and returns its
+    /// length; a lone surrogate escape becomes U+FFFD.
+    /// </summary>
+    private static int Unescape(ReadOnlySpan<byte> escaped, ref byte[] scratch)
+    {
+        // Unescaped text is never longer than its escaped form.
+        if (scratch.Length < escaped.Length)
         {
-            _stringScratch = new byte[Math.Max(raw.Length, _stringScratch.Length * 2)];
+            scratch = new byte[Math.Max(escaped.Length, scratch.Length * 2)];
         }
 
-        return _stringScratch.AsSpan(0, KcatJson.Unescape(raw, _stringScratch));
+        JsonEscapes.Unescape(escaped, scratch, replaceLoneSurrogates: true, out _, out var written);
+        return written;
     }
 
     private static Field FieldOf(ReadOnlySpan<byte> name) =>

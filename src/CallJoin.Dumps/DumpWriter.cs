@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.IO.Compression;
 using System.Text;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Dumps;
 
@@ -10,8 +11,13 @@ namespace CallJoin.Dumps;
 /// A line is <c>{"topic":…,"partition":…,"offset":…,"tstype":…,"ts":…,"broker":…,"headers":[…],"key":…,"payload":…}</c>
 /// and a newline, in that key order and without spaces. <c>tstype</c> and <c>ts</c> are left out when the timestamp type is
 /// empty (kcat leaves them out when the message has no timestamp), and <c>headers</c> when there are none; <c>headers</c>
-/// is a flat array of alternating names and values (a null value as <c>null</c>). Strings are escaped as kcat's yajl does
-/// (see <see cref="KcatJson"/>): key and payload bytes that are not valid UTF-8 are written unchanged, as kcat does.
+/// is a flat array of alternating names and values (a null value as <c>null</c>).
+/// </para>
+/// <para>
+/// Strings are escaped as kcat's yajl does (<c>yajl_string_encode</c> with kcat's defaults: no UTF-8 validation, no
+/// solidus escaping): only <see cref="JsonEscapes.MustEscape"/> bytes, as <see cref="JsonEscapes.WriteAsciiEscape"/>
+/// writes them (<c>\r \n \\ \" \f \b \t</c> short, other control characters as <c>\u00XX</c> in uppercase hex); every
+/// other byte, <c>/</c>, DEL, non-ASCII and even invalid UTF-8, passes through unchanged, as kcat writes it.
 /// </para>
 /// <para>
 /// Not thread-safe. Buffers its output (64 KiB) and allocates nothing per record once each topic name has been seen. The
@@ -204,9 +210,9 @@ public sealed class DumpWriter : IDisposable
         Span<byte> escape = stackalloc byte[6];
         foreach (var b in utf8)
         {
-            if (KcatJson.Escaped.Contains(b))
+            if (JsonEscapes.MustEscape.Contains(b))
             {
-                prefix.AddRange(escape[..KcatJson.WriteEscape(b, escape)]);
+                prefix.AddRange(escape[..JsonEscapes.WriteAsciiEscape(b, escape)]);
             }
             else
             {
@@ -260,7 +266,7 @@ public sealed class DumpWriter : IDisposable
         WriteRaw("\""u8);
         while (!value.IsEmpty)
         {
-            var special = value.IndexOfAny(KcatJson.Escaped);
+            var special = value.IndexOfAny(JsonEscapes.MustEscape);
             if (special < 0)
             {
                 WriteRaw(value);
@@ -273,7 +279,7 @@ public sealed class DumpWriter : IDisposable
                 FlushBuffer();
             }
 
-            _length += KcatJson.WriteEscape(value[special], _buffer.AsSpan(_length));
+            _length += JsonEscapes.WriteAsciiEscape(value[special], _buffer.AsSpan(_length));
             value = value[(special + 1)..];
         }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using CallJoin.Core.Bytes;
 using CallJoin.Core.State;
 using FASTER.core;
 
@@ -31,7 +32,7 @@ public sealed class FasterPendingStore : IPendingStore
     private readonly FasterKV<CallKey, SpanByte> _store;
     private readonly ClientSession<CallKey, SpanByte, SpanByte, Empty, Empty, PendingRecordFunctions> _session;
     private readonly ReadSlot _read;
-    private readonly PinnedValueBuffer _next;
+    private readonly ByteBuffer _next;
     private long _entries;
     private long _valueBytes;
     private bool _disposed;
@@ -71,7 +72,7 @@ public sealed class FasterPendingStore : IPendingStore
 
             var initialCapacity = Math.Min(_geometry.MaxValueBytes, 4096);
             _read = new(initialCapacity);
-            _next = new(initialCapacity);
+            _next = new(Math.Max(initialCapacity, 256), pinned: true);
             var functions = new PendingRecordFunctions(_read);
             _session = _store.For(functions).NewSession<PendingRecordFunctions>(functions);
             if (Recovered)
@@ -135,21 +136,21 @@ public sealed class FasterPendingStore : IPendingStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         var k = key;
         var exists = ReadCurrent(ref k);
-        var current = exists ? _read.Value.WrittenSpan : [];
-        _next.Reset();
+        var current = exists ? _read.Value.Written : [];
+        _next.Clear();
         var action = merge.Merge(current, exists, _next);
         switch (action)
         {
             case PendingAction.Write:
-                Write(ref k, _next.WrittenSpan);
+                Write(ref k, _next.Written);
                 if (exists)
                 {
-                    _valueBytes += _next.WrittenCount - current.Length;
+                    _valueBytes += _next.Length - current.Length;
                 }
                 else
                 {
                     _entries++;
-                    _valueBytes += _next.WrittenCount;
+                    _valueBytes += _next.Length;
                 }
 
                 break;
@@ -179,7 +180,7 @@ public sealed class FasterPendingStore : IPendingStore
             return false;
         }
 
-        value.Write(_read.Value.WrittenSpan);
+        value.Write(_read.Value.Written);
         return true;
     }
 
@@ -321,7 +322,7 @@ public sealed class FasterPendingStore : IPendingStore
     {
         SpanByte input = default;
         Empty output = default;
-        _read.Value.Reset();
+        _read.Value.Clear();
         var status = _session.Read(ref key, ref input, ref output);
         if (status.IsPending)
         {

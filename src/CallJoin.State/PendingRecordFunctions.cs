@@ -16,13 +16,13 @@ internal readonly struct PendingRecordFunctions(ReadSlot slot) : IFunctions<Call
 {
     public bool SingleReader(ref CallKey key, ref SpanByte input, ref SpanByte value, ref Empty dst, ref ReadInfo readInfo)
     {
-        slot.Value.CopyFrom(value.AsReadOnlySpan());
+        slot.Value.Set(value.AsReadOnlySpan());
         return true;
     }
 
     public bool ConcurrentReader(ref CallKey key, ref SpanByte input, ref SpanByte value, ref Empty dst, ref ReadInfo readInfo)
     {
-        slot.Value.CopyFrom(value.AsReadOnlySpan());
+        slot.Value.Set(value.AsReadOnlySpan());
         return true;
     }
 

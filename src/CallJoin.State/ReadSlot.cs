@@ -1,3 +1,4 @@
+using CallJoin.Core.Bytes;
 using FASTER.core;
 
 namespace CallJoin.State;
@@ -8,7 +9,8 @@ namespace CallJoin.State;
 /// </summary>
 internal sealed class ReadSlot(int initialCapacity)
 {
-    public PinnedValueBuffer Value { get; } = new(initialCapacity);
+    /// <summary>The value read, on the pinned object heap.</summary>
+    public ByteBuffer Value { get; } = new(Math.Max(initialCapacity, 256), pinned: true);
 
     public Status CompletedStatus { get; set; }
 }

@@ -32,6 +32,18 @@ public static class CallJoinErrorsTable
         new("created_at", "DateTime64(3)", "now64(3)"),
     ];
 
+    /// <summary>
+    /// Skip indexes (name, expression, type, granularity): the sort key is Kafka coordinates, so finding a call's
+    /// <c>start_missing</c> record by its id needs a bloom filter on <c>call_id</c>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Expression, string Type, int Granularity)> SkipIndexes { get; } =
+    [
+        (CallIdIndex, "call_id", "bloom_filter(0.01)", 1),
+    ];
+
+    /// <summary>The name of the bloom filter index on <c>call_id</c>.</summary>
+    public const string CallIdIndex = "idx_call_id";
+
     public const string Engine = "ReplacingMergeTree(created_at)";
     public const string PartitionBy = "toYYYYMM(first_seen)";
     public const string OrderBy = "(topic, partition, offset, reason)";
@@ -41,5 +53,5 @@ public static class CallJoinErrorsTable
 
     /// <summary>The CREATE statement for <paramref name="database"/> (already quoted).</summary>
     public static string CreateStatement(string database) =>
-        TableDdl.Create(database, Name, Columns, skipIndexes: null, Engine, OrderBy, PartitionBy, Ttl);
+        TableDdl.Create(database, Name, Columns, SkipIndexes, Engine, OrderBy, PartitionBy, Ttl);
 }

@@ -26,5 +26,15 @@ public static class CallJoinMigrations
             $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallJoinErrorsTable.Name)} MODIFY SETTING non_replicated_deduplication_window = {DeduplicationWindow}",
         ]),
         new(6, "migration_validation", db => [MigrationValidationTable.CreateStatement(db)]),
+        new(7, "calljoin_errors call_id index", db =>
+        [
+            // A table created by step 2 before this step lacks the index (one created since has it: IF NOT EXISTS).
+            // MATERIALIZE builds it for the parts already written, as a background mutation.
+            AddIndexStatement(db, CallJoinErrorsTable.SkipIndexes[0]),
+            $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallJoinErrorsTable.Name)} MATERIALIZE INDEX {CallJoinErrorsTable.CallIdIndex}",
+        ]),
     ];
+
+    private static string AddIndexStatement(string db, (string Name, string Expression, string Type, int Granularity) index) =>
+        $"ALTER TABLE {db}.{ClickHouseIdentifier.Quote(CallJoinErrorsTable.Name)} ADD INDEX IF NOT EXISTS {index.Name} {index.Expression} TYPE {index.Type} GRANULARITY {index.Granularity}";
 }

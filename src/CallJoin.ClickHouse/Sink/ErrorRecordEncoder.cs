@@ -5,30 +5,16 @@ using CallJoin.Core.Join;
 
 namespace CallJoin.ClickHouse.Sink;
 
-/// <summary>Encodes one <c>calljoin_errors</c> row as RowBinary, in the column order of <see cref="Columns"/>.</summary>
+/// <summary>Encodes one <c>calljoin_errors</c> row as RowBinary, every column in the order of <see cref="CallJoinErrorsTable.Columns"/>.</summary>
 /// <remarks>Stateless and allocation-free (reasons are transcoded into the buffer).</remarks>
 public static class ErrorRecordEncoder
 {
     /// <summary>The table the records go to.</summary>
-    public const string TableName = "calljoin_errors";
+    public const string TableName = CallJoinErrorsTable.Name;
 
-    /// <summary>The columns the sink writes, in order, with their types (the error table's shape).</summary>
-    public static IReadOnlyList<TableColumn> Columns { get; } =
-    [
-        new("reason", "String"),
-        new("payload", "String"),
-        new("topic", "String"),
-        new("partition", "Int32"),
-        new("offset", "Int64"),
-        new("project_id", "String"),
-        new("call_id", "String"),
-        new("first_seen", "DateTime64(3)"),
-        new("created_at", "DateTime64(3)"),
-    ];
+    private static readonly string[] s_columnNames = [.. CallJoinErrorsTable.Columns.Select(c => c.Name)];
 
-    private static readonly string[] s_columnNames = [.. Columns.Select(c => c.Name)];
-
-    /// <summary>The column names, in order.</summary>
+    /// <summary>The columns written, in order (all of the table's).</summary>
     public static IReadOnlyList<string> ColumnNames => s_columnNames;
 
     /// <summary>

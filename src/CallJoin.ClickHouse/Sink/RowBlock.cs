@@ -1,4 +1,5 @@
 using System.Buffers;
+using CallJoin.Core.Bytes;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 
@@ -11,13 +12,12 @@ namespace CallJoin.ClickHouse.Sink;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: written by the producer until sealed, then read by one sender. Reused after its ack, buffer
-/// included. The buffer doubles up to <paramref name="capacityCap"/> (the batch size limit plus slack), so a batch
-/// holds little more memory than its rows (a power-of-two pool would hold up to twice as much).
+/// included. The buffer starts at 64 KiB and doubles up to <paramref name="capacityCap"/> (the batch size limit plus
+/// slack), so a batch holds little more memory than its rows (a power-of-two pool would hold up to twice as much).
 /// </remarks>
 internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
 {
-    private byte[] _buffer = [];
-    private int _written;
+    private readonly ByteBuffer _bytes = new(64 * 1024, growthLimit: capacityCap);
     private int[] _starts = new int[64];
     private RowOrigin[] _origins = new RowOrigin[64];
     private int[] _months = new int[64];
@@ -26,7 +26,7 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
 
     public int Count { get; private set; }
 
-    public int Written => _written;
+    public int Written => _bytes.Length;
 
     public bool IsEmpty => Count == 0;
 
@@ -54,10 +54,8 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
     /// <summary>Appends a copy of row <paramref name="row"/> of <paramref name="source"/>.</summary>
     public void CopyRow(RowBlock source, int row)
     {
-        var bytes = source.Rows(row, row + 1).Span;
-        var start = _written;
-        bytes.CopyTo(GetSpan(bytes.Length));
-        Advance(bytes.Length);
+        var start = _bytes.Length;
+        _bytes.Append(source.Rows(row, row + 1).Span);
         EndRow(start, source.Origin(row), source.Month(row));
     }
 
@@ -70,8 +68,8 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
         }
 
         var start = _starts[from];
-        var end = to == Count ? _written : _starts[to];
-        return _buffer.AsMemory(start, end - start);
+        var end = to == Count ? _bytes.Length : _starts[to];
+        return _bytes.WrittenMemory[start..end];
     }
 
     public RowOrigin Origin(int row) => _origins[row];
@@ -80,7 +78,7 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
 
     public void Clear()
     {
-        _written = 0;
+        _bytes.Clear();
         Count = 0;
         _firstMonth = int.MaxValue;
         _lastMonth = int.MinValue;
@@ -90,36 +88,14 @@ internal sealed class RowBlock(int capacityCap) : IBufferWriter<byte>
     public void Release()
     {
         Clear();
-        _buffer = [];
+        _bytes.Release();
     }
 
-    public void Advance(int count) => _written += count;
+    public void Advance(int count) => _bytes.Advance(count);
 
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_written);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => _bytes.GetMemory(sizeHint);
 
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_written);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        var need = _written + Math.Max(sizeHint, 1);
-        if (need <= _buffer.Length)
-        {
-            return;
-        }
-
-        var doubled = Math.Min(Math.Max(64 * 1024, (long)_buffer.Length * 2), capacityCap);
-        var grown = GC.AllocateUninitializedArray<byte>((int)Math.Max(need, doubled));
-        _buffer.AsSpan(0, _written).CopyTo(grown);
-        _buffer = grown;
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => _bytes.GetSpan(sizeHint);
 }
 
 /// <summary>Where a row or record came from: its Kafka side and position, and its time (for the error table).</summary>

@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
@@ -75,6 +76,67 @@ public sealed class CallRowBuilder
         }
 
         return status;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="row"/> from a running row read back from calls_complete (the start's row, as
+    /// <c>Build(start, default, …)</c> made it) and the call's end, so that it equals <c>Build(start, end, …)</c> column
+    /// for column. <paramref name="row"/> may be <paramref name="running"/> itself. Never throws on bad input.
+    /// </summary>
+    /// <remarks>
+    /// Exact unless <paramref name="startDumpsLost"/>: the running row already carried <see cref="OversizeMarker"/> in a
+    /// dump, so the start's original dump is gone and the complete row's oversize replacements (chosen by the original
+    /// sizes) cannot be redone; the row is then the running row's dumps with the end's, the rule applied again, and the
+    /// caller decides whether to write it. The end's columns are reset first, so a running row with stray end values
+    /// still completes as the build would. <see cref="HalfField.EndedAt"/> of <paramref name="running"/> is not checked:
+    /// a complete row given here is completed again.
+    /// </remarks>
+    /// <returns>As <see cref="Build"/> would for the end: <see cref="HalfParseStatus.Ok"/>, a problem in the end, or
+    /// <see cref="HalfParseStatus.KeyMismatch"/> when the end belongs to another call.</returns>
+    public HalfParseStatus Complete(CallRowData running, ReadOnlySpan<byte> endPayload, CallRowData row, out bool startDumpsLost)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(row);
+        var markers = MarkerCount(running);
+        startDumpsLost = markers > 0 || running.OversizeReplaced > 0;
+        row.CopyFrom(running);
+        row.OversizeReplaced = markers;
+        row.EndedAtMicros = 0;
+        row.WbRunStepEnd = 0;
+        row.SetDefault(HalfField.Exception);
+        row.SetDefault(HalfField.Output);
+        row.SetDefault(HalfField.Summary);
+        row.OutputRefs.Clear();
+        ErrorField = HalfField.None;
+        ErrorSide = CallSide.End;
+        var status = ReadHalf(endPayload, CallSide.End, row);
+        if (status == HalfParseStatus.Ok)
+        {
+            ReplaceOversizeDumps(row);
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// Whether a dump of <paramref name="row"/> is <see cref="OversizeMarker"/> (or the row counts a replacement): a
+    /// dump <c>json.dumps</c> wrote can never equal the marker, which lacks the space after its inner colon.
+    /// </summary>
+    public static bool CarriesOversizeMarker(CallRowData row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.OversizeReplaced > 0 || MarkerCount(row) > 0;
+    }
+
+    private static int MarkerCount(CallRowData row)
+    {
+        var count = 0;
+        foreach (var field in s_sizedDumps)
+        {
+            count += row.Buffer(field).Written.SequenceEqual(OversizeMarker) ? 1 : 0;
+        }
+
+        return count;
     }
 
     private HalfParseStatus ReadHalf(ReadOnlySpan<byte> payload, CallSide side, CallRowData row)

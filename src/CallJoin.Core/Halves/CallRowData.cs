@@ -1,9 +1,13 @@
+using CallJoin.Core.Bytes;
+
 namespace CallJoin.Core.Halves;
 
 /// <summary>
 /// One calls_complete row as UTF-8 column values, built by <see cref="CallRowBuilder"/>. Absent optional strings are
 /// the table's sentinel '' (empty); absent dumps are <c>{}</c> (attributes, inputs, summary), <c>null</c> (output) or
-/// '' (otel_dump). created_at, expire_at and source are the writer's business.
+/// '' (otel_dump). created_at, expire_at and source are the writer's business. A row read back from calls_complete is
+/// filled with <see cref="Set"/>, the timestamp and run-step properties, <see cref="AddInputRef"/> and
+/// <see cref="AddOutputRef"/>.
 /// </summary>
 /// <remarks>Reused row after row: spans are valid until the next <see cref="Reset"/> or build. Not thread-safe.</remarks>
 public sealed class CallRowData
@@ -56,14 +60,14 @@ public sealed class CallRowData
     public CallRefs OutputRefs { get; } = new();
 
     /// <summary>The start's started_at, microseconds since the Unix epoch (UTC).</summary>
-    public long StartedAtMicros { get; internal set; }
+    public long StartedAtMicros { get; set; }
 
     /// <summary>The end's ended_at, microseconds since the Unix epoch; 0 (the table's sentinel) for a running call.</summary>
-    public long EndedAtMicros { get; internal set; }
+    public long EndedAtMicros { get; set; }
 
-    public ulong WbRunStep { get; internal set; }
+    public ulong WbRunStep { get; set; }
 
-    public ulong WbRunStepEnd { get; internal set; }
+    public ulong WbRunStepEnd { get; set; }
 
     /// <summary>How many dumps were replaced by the oversize marker to bring the row under the size limit.</summary>
     public int OversizeReplaced { get; internal set; }
@@ -89,6 +93,52 @@ public sealed class CallRowData
         OversizeReplaced = 0;
     }
 
+    /// <summary>
+    /// Sets a text column (every field but <see cref="HalfField.None"/>, the timestamps and the run steps) to a value
+    /// read back from calls_complete, byte for byte: dumps as stored, absent values as their sentinels.
+    /// </summary>
+    public void Set(HalfField field, ReadOnlySpan<byte> value)
+    {
+        if (!IsText(field))
+        {
+            throw new ArgumentOutOfRangeException(nameof(field), field, "Not a text column; set its property instead.");
+        }
+
+        _text[(int)field].Set(value);
+    }
+
+    /// <summary>Appends a ref to <see cref="InputRefs"/> (as read back from input_refs, in stored order) unless already there.</summary>
+    public void AddInputRef(ReadOnlySpan<byte> value) => InputRefs.Add(value);
+
+    /// <summary>Appends a ref to <see cref="OutputRefs"/> (as read back from output_refs, in stored order) unless already there.</summary>
+    public void AddOutputRef(ReadOnlySpan<byte> value) => OutputRefs.Add(value);
+
+    /// <summary>Whether <paramref name="field"/> is held as text (and can be given to <see cref="Set"/>).</summary>
+    public static bool IsText(HalfField field) => field is not (HalfField.None or HalfField.StartedAt or HalfField.EndedAt
+        or HalfField.WbRunStep or HalfField.WbRunStepEnd) && (uint)field <= (uint)HalfField.WbRunStepEnd;
+
+    /// <summary>Makes this row a copy of <paramref name="source"/>: every column, both ref lists and the oversize count.</summary>
+    internal void CopyFrom(CallRowData source)
+    {
+        if (ReferenceEquals(source, this))
+        {
+            return;
+        }
+
+        for (int i = 0; i < _text.Length; i++)
+        {
+            _text[i].Set(source._text[i].Written);
+        }
+
+        CopyRefs(source.InputRefs, InputRefs);
+        CopyRefs(source.OutputRefs, OutputRefs);
+        StartedAtMicros = source.StartedAtMicros;
+        EndedAtMicros = source.EndedAtMicros;
+        WbRunStep = source.WbRunStep;
+        WbRunStepEnd = source.WbRunStepEnd;
+        OversizeReplaced = source.OversizeReplaced;
+    }
+
     internal ByteBuffer Buffer(HalfField field) => _text[(int)field];
 
     /// <summary>Sets a field to its value for "absent": <c>{}</c>, <c>null</c> or empty.</summary>
@@ -111,6 +161,15 @@ public sealed class CallRowData
     }
 
     private ReadOnlySpan<byte> Text(HalfField field) => _text[(int)field].Written;
+
+    private static void CopyRefs(CallRefs source, CallRefs destination)
+    {
+        destination.Clear();
+        for (int i = 0; i < source.Count; i++)
+        {
+            destination.Add(source[i]);
+        }
+    }
 
     private static ByteBuffer[] CreateBuffers()
     {

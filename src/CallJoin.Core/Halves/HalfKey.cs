@@ -1,3 +1,5 @@
+using CallJoin.Core.Bytes;
+
 namespace CallJoin.Core.Halves;
 
 /// <summary>

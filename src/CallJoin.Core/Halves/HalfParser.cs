@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
@@ -181,7 +182,7 @@ public static class HalfParser
         }
 
         scratch.Clear();
-        return JsonText.TryUnescape(reader.ValueSpan, scratch) ? Classify(scratch.Written) : HalfField.None;
+        return PythonJsonText.TryUnescape(reader.ValueSpan, scratch) ? Classify(scratch.Written) : HalfField.None;
     }
 
     internal static HalfField Classify(ReadOnlySpan<byte> name) => name.Length switch
@@ -222,7 +223,7 @@ public static class HalfParser
                     return HalfParseStatus.Ok;
                 }
 
-                return JsonText.TryUnescape(reader.ValueSpan, destination) ? HalfParseStatus.Ok : HalfParseStatus.MalformedJson;
+                return PythonJsonText.TryUnescape(reader.ValueSpan, destination) ? HalfParseStatus.Ok : HalfParseStatus.MalformedJson;
             case JsonTokenType.Null:
                 return HalfParseStatus.Ok;
             default:
@@ -243,7 +244,7 @@ public static class HalfParser
                 if (reader.ValueIsEscaped)
                 {
                     scratch.Clear();
-                    if (!JsonText.TryUnescape(text, scratch))
+                    if (!PythonJsonText.TryUnescape(text, scratch))
                     {
                         return HalfParseStatus.MalformedJson;
                     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
@@ -76,7 +77,7 @@ internal sealed partial class PythonJsonWriter
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = JsonText.UnescapeToString(reader.ValueSpan);
+            var key = PythonJsonText.UnescapeToString(reader.ValueSpan);
             if (key is null)
             {
                 return HalfParseStatus.MalformedJson;
@@ -108,7 +109,7 @@ internal sealed partial class PythonJsonWriter
                 output.Append(", "u8);
             }
 
-            if (!JsonText.TryWritePython(json.Slice(member.KeyStart, member.KeyLength), output))
+            if (!PythonJsonText.TryWritePython(json.Slice(member.KeyStart, member.KeyLength), output))
             {
                 return HalfParseStatus.MalformedJson;
             }

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
@@ -77,7 +78,7 @@ internal sealed partial class PythonJsonWriter
                         return Rewrite(ref reader, payload, output, refs, outputStart, valueStart, baseDepth);
                     }
 
-                    if (!JsonText.TryWritePython(reader.ValueSpan, output))
+                    if (!PythonJsonText.TryWritePython(reader.ValueSpan, output))
                     {
                         return HalfParseStatus.MalformedJson;
                     }
@@ -119,7 +120,7 @@ internal sealed partial class PythonJsonWriter
                     CollectRef(raw, reader.ValueIsEscaped, refs);
                 }
 
-                return JsonText.TryWritePython(raw, output);
+                return PythonJsonText.TryWritePython(raw, output);
             case JsonTokenType.Number:
                 return PythonNumber.TryWrite(reader.ValueSpan, output);
             case JsonTokenType.True:
@@ -154,7 +155,7 @@ internal sealed partial class PythonJsonWriter
         }
 
         _scratch.Clear();
-        if (JsonText.TryUnescape(raw, _scratch) && RefSyntax.IsRef(_scratch.Written))
+        if (PythonJsonText.TryUnescape(raw, _scratch) && RefSyntax.IsRef(_scratch.Written))
         {
             refs.Add(_scratch.Written);
         }
@@ -195,7 +196,7 @@ internal sealed partial class PythonJsonWriter
 
         _scratch.Clear();
         hash = 0;
-        if (!JsonText.TryUnescape(reader.ValueSpan, _scratch))
+        if (!PythonJsonText.TryUnescape(reader.ValueSpan, _scratch))
         {
             return false;
         }

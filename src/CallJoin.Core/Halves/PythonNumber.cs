@@ -1,4 +1,5 @@
 using System.Globalization;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Core.Halves;
 
@@ -161,12 +162,8 @@ internal static class RefSyntax
         return Utf8.IsValid(decoded[..length]);
     }
 
-    private static int UpperHex(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
+    /// <summary>A hex digit of a percent escape: Python's quoting writes uppercase only, so lowercase is not one.</summary>
+    private static int UpperHex(byte c) => c is >= (byte)'a' and <= (byte)'f' ? -1 : HexDigit.Value(c);
 
     /// <summary>Python's <c>int(text)</c> in base 10 would succeed: spaces around, a sign, digits with single underscores between.</summary>
     private static bool IsPythonInt(ReadOnlySpan<byte> text)

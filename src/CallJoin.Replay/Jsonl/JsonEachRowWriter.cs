@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using CallJoin.Core.Bytes;
 
 namespace CallJoin.Replay.Jsonl;
 
@@ -21,9 +22,10 @@ namespace CallJoin.Replay.Jsonl;
 /// DateTime64 as <c>"YYYY-MM-DD hh:mm:ss.fff[fff]"</c> in UTC; like ClickHouse, the whole seconds are clamped to
 /// years 0000-9999 while the fraction is kept. Integers unquoted (<c>output_format_json_quote_64bit_integers = 0</c>).
 /// </para>
-/// <para>Not thread-safe. Steady state allocates nothing: the buffer grows by renting a larger one.</para>
+/// <para>Not thread-safe. Steady state allocates nothing: the buffer is kept and only grows.</para>
 /// </remarks>
-internal sealed class JsonEachRowWriter : IDisposable
+/// <param name="capacity">The initial buffer size in bytes.</param>
+internal sealed class JsonEachRowWriter(int capacity)
 {
     /// <summary>0000-01-01 00:00:00 UTC: the earliest second ClickHouse prints.</summary>
     private const long MinSeconds = -62_167_219_200;
@@ -37,38 +39,25 @@ internal sealed class JsonEachRowWriter : IDisposable
     /// <summary>Bytes copied as they are: printable ASCII and DEL, except <c>"</c>, <c>\</c> and <c>/</c>.</summary>
     private static readonly SearchValues<byte> s_plain = SearchValues.Create(PlainBytes());
 
-    private byte[] _buffer;
-    private byte[] _transcoded;
-    private int _length;
-
-    /// <param name="capacity">The initial buffer size in bytes.</param>
-    public JsonEachRowWriter(int capacity)
-    {
-        _buffer = ArrayPool<byte>.Shared.Rent(capacity);
-        _transcoded = ArrayPool<byte>.Shared.Rent(256);
-    }
+    private readonly ByteBuffer _buffer = new(capacity);
+    private readonly ByteBuffer _transcoded = new(256);
 
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
-    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> Written => _buffer.Written;
 
     /// <summary>How many bytes are written.</summary>
-    public int Length => _length;
+    public int Length => _buffer.Length;
 
     /// <summary>Forgets what was written (the buffer is kept).</summary>
-    public void Clear() => _length = 0;
+    public void Clear() => _buffer.Clear();
 
     /// <summary>Appends bytes as they are (keys, punctuation, constant values).</summary>
-    public void WriteRaw(ReadOnlySpan<byte> bytes)
-    {
-        Ensure(bytes.Length);
-        bytes.CopyTo(_buffer.AsSpan(_length));
-        _length += bytes.Length;
-    }
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => _buffer.Append(bytes);
 
     /// <summary>Appends a String value: quoted and escaped as ClickHouse does (see remarks).</summary>
     public void WriteString(ReadOnlySpan<byte> utf8)
     {
-        Append((byte)'"');
+        _buffer.Append((byte)'"');
         // True right after a U+FFFD: ClickHouse's UTF-8 validation replaces a whole run of bad bytes with one.
         var replacing = false;
         while (!utf8.IsEmpty)
@@ -119,37 +108,29 @@ internal sealed class JsonEachRowWriter : IDisposable
             utf8 = utf8[consumed..];
         }
 
-        Append((byte)'"');
+        _buffer.Append((byte)'"');
     }
 
     /// <summary>Appends a String value given as UTF-16 (encoded as UTF-8 first, lone surrogates as U+FFFD).</summary>
     public void WriteString(ReadOnlySpan<char> text)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (_transcoded.Length < max)
-        {
-            ArrayPool<byte>.Shared.Return(_transcoded);
-            _transcoded = ArrayPool<byte>.Shared.Rent(max);
-        }
-
-        var length = Encoding.UTF8.GetBytes(text, _transcoded);
-        WriteString(_transcoded.AsSpan(0, length));
+        _transcoded.Clear();
+        _transcoded.Advance(Encoding.UTF8.GetBytes(text, _transcoded.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
+        WriteString(_transcoded.Written);
     }
 
     /// <summary>Appends a UInt64 value, unquoted.</summary>
     public void WriteUInt64(ulong value)
     {
-        Ensure(20);
-        value.TryFormat(_buffer.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
-        _length += written;
+        value.TryFormat(_buffer.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+        _buffer.Advance(written);
     }
 
     /// <summary>Appends an Int64 (or Int32) value, unquoted.</summary>
     public void WriteInt64(long value)
     {
-        Ensure(20);
-        value.TryFormat(_buffer.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
-        _length += written;
+        value.TryFormat(_buffer.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+        _buffer.Advance(written);
     }
 
     /// <summary>Appends a DateTime64(3) value from milliseconds since the Unix epoch.</summary>
@@ -160,16 +141,6 @@ internal sealed class JsonEachRowWriter : IDisposable
 
     /// <summary>Appends a DateTime value from whole seconds since the Unix epoch.</summary>
     public void WriteDateTimeSeconds(long seconds) => WriteDateTime(seconds, 1, 0);
-
-    public void Dispose()
-    {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            ArrayPool<byte>.Shared.Return(_transcoded);
-            (_buffer, _transcoded, _length) = ([], [], 0);
-        }
-    }
 
     private void WriteDateTime(long value, long unitsPerSecond, int fractionDigits)
     {
@@ -189,8 +160,7 @@ internal sealed class JsonEachRowWriter : IDisposable
         }
 
         var (year, month, day) = CivilFromDays(days);
-        Ensure(22 + fractionDigits);
-        var span = _buffer.AsSpan(_length);
+        var span = _buffer.GetSpan(22 + fractionDigits);
         span[0] = (byte)'"';
         Digits(span.Slice(1, 4), year);
         span[5] = (byte)'-';
@@ -212,7 +182,7 @@ internal sealed class JsonEachRowWriter : IDisposable
         }
 
         span[end] = (byte)'"';
-        _length += end + 1;
+        _buffer.Advance(end + 1);
     }
 
     /// <summary>Year, month and day of a day count from 1970-01-01, proleptic Gregorian (H. Hinnant's algorithm).</summary>
@@ -240,61 +210,7 @@ internal sealed class JsonEachRowWriter : IDisposable
         }
     }
 
-    private void WriteAsciiEscape(byte b)
-    {
-        Ensure(MaxEscapeBytes);
-        var span = _buffer.AsSpan(_length);
-        span[0] = (byte)'\\';
-        var shortEscape = b switch
-        {
-            (byte)'"' => (byte)'"',
-            (byte)'\\' => (byte)'\\',
-            (byte)'/' => (byte)'/',
-            (byte)'\b' => (byte)'b',
-            (byte)'\f' => (byte)'f',
-            (byte)'\n' => (byte)'n',
-            (byte)'\r' => (byte)'r',
-            (byte)'\t' => (byte)'t',
-            _ => (byte)0,
-        };
-        if (shortEscape != 0)
-        {
-            span[1] = shortEscape;
-            _length += 2;
-            return;
-        }
-
-        // Only control characters (below 0x20) are left: s_plain has every other ASCII byte.
-        span[1] = (byte)'u';
-        span[2] = (byte)'0';
-        span[3] = (byte)'0';
-        span[4] = (byte)('0' + (b >> 4));
-        span[5] = (byte)"0123456789ABCDEF"[b & 0xF];
-        _length += 6;
-    }
-
-    private void Append(byte b)
-    {
-        Ensure(1);
-        _buffer[_length++] = b;
-    }
-
-    private void Ensure(int count)
-    {
-        if (_buffer.Length - _length < count)
-        {
-            Grow(count);
-        }
-    }
-
-    private void Grow(int count)
-    {
-        var size = (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_length + count));
-        var larger = ArrayPool<byte>.Shared.Rent(size);
-        _buffer.AsSpan(0, _length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
-    }
+    private void WriteAsciiEscape(byte b) => _buffer.Advance(JsonEscapes.WriteAsciiEscape(b, _buffer.GetSpan(MaxEscapeBytes)));
 
     private static byte[] PlainBytes()
     {

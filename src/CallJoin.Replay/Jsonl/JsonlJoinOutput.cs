@@ -189,7 +189,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
         _stream.Flush();
     }
 
-    /// <summary>Flushes, returns the buffer to the pool and, unless asked to leave it open, disposes the stream.</summary>
+    /// <summary>Flushes and, unless asked to leave it open, disposes the stream.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -205,7 +205,6 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
         finally
         {
             _disposed = true;
-            _line.Dispose();
             if (!_leaveOpen)
             {
                 _stream.Dispose();
@@ -283,7 +282,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
 
     private static byte[] Quoted(string text)
     {
-        using var writer = new JsonEachRowWriter(256);
+        var writer = new JsonEachRowWriter(256);
         writer.WriteString(text.AsSpan());
         return writer.Written.ToArray();
     }

@@ -10,21 +10,11 @@ public sealed class CallsCompleteRoundTripTests(ClickHouseFixture clickHouse) : 
     private static readonly string[] Columns =
         ["id", "project_id", "created_at", "trace_id", "op_name", "started_at", "ended_at", "inputs_dump", "input_refs", "output_dump", "summary_dump", "output_refs", "attributes_dump", "wb_run_step", "source"];
 
-    private ClickHouseClient _client = null!;
-    private string _db = "";
+    private MigratedDatabase _db = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _db = await clickHouse.CreateDatabaseAsync("rt");
-        _client = new ClickHouseClient(clickHouse.ConnectionStringFor(_db));
-        await new SchemaMigrator(_client, _db).MigrateAsync();
-    }
+    public async ValueTask InitializeAsync() => _db = await MigratedDatabase.CreateAsync(clickHouse, "rt");
 
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_row_round_trips_with_microsecond_timestamps_arrays_and_the_calljoin_source()
@@ -33,7 +23,7 @@ public sealed class CallsCompleteRoundTripTests(ClickHouseFixture clickHouse) : 
         var ended = started.AddTicks(9_876_540); // +0.987654 s
         await InsertAsync(Row("call-1", started, ended, createdAt: DateTime.UtcNow, refs: ["weave:///e/p/object/o:d"], output: "{\"ok\":true}"));
 
-        using var reader = await _client.ExecuteReaderAsync(
+        using var reader = await _db.Client.ExecuteReaderAsync(
             "SELECT started_at, ended_at, toString(started_at), input_refs, output_dump, source, wb_run_step, parent_id, deleted_at, expire_at FROM calls_complete WHERE id = 'call-1'");
         Assert.True(reader.Read());
         Assert.Equal(started, reader.GetDateTime(0));
@@ -55,7 +45,7 @@ public sealed class CallsCompleteRoundTripTests(ClickHouseFixture clickHouse) : 
         var started = new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc).AddTicks(1);
         var first = new DateTime(2025, 3, 4, 5, 11, 7, DateTimeKind.Utc);
         // Keep both parts unmerged so the plain count shows two versions and only FINAL collapses them.
-        await _client.ExecuteNonQueryAsync("SYSTEM STOP MERGES calls_complete");
+        await _db.Client.ExecuteNonQueryAsync("SYSTEM STOP MERGES calls_complete");
         // A running row (ended_at sentinel) and, in a separate insert (so a separate part), the complete row.
         await InsertAsync(Row("call-2", started, DateTime.UnixEpoch, createdAt: first, refs: [], output: "null"));
         await InsertAsync(Row("call-2", started, started.AddSeconds(1), createdAt: first.AddSeconds(30), refs: [], output: "42"));
@@ -71,13 +61,13 @@ public sealed class CallsCompleteRoundTripTests(ClickHouseFixture clickHouse) : 
     private async Task InsertAsync(object[] row)
     {
         var types = CallsCompleteTable.Columns.Where(c => Columns.Contains(c.Name)).ToDictionary(c => c.Name, c => c.Type);
-        var written = await _client.InsertBinaryAsync(CallsCompleteTable.Name, Columns, [row], new InsertOptions { ColumnTypes = types });
+        var written = await _db.Client.InsertBinaryAsync(CallsCompleteTable.Name, Columns, [row], new InsertOptions { ColumnTypes = types });
         Assert.Equal(1, written);
     }
 
     private async Task<string> ScalarAsync(string sql)
     {
-        var value = await _client.ExecuteScalarAsync(sql);
+        var value = await _db.Client.ExecuteScalarAsync(sql);
         return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.Testing;
 using ClickHouse.Driver;
 
@@ -11,36 +9,27 @@ namespace CallJoin.ClickHouse.Tests.Schema;
 /// </summary>
 public sealed class CallsMergedViewTests(ClickHouseFixture clickHouse) : IAsyncLifetime
 {
-    private ClickHouseClient _client = null!;
+    private MigratedDatabase _db = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        var db = await clickHouse.CreateDatabaseAsync("merged");
-        _client = new ClickHouseClient(clickHouse.ConnectionStringFor(db));
-        await new SchemaMigrator(_client, db).MigrateAsync();
-    }
+    public async ValueTask InitializeAsync() => _db = await MigratedDatabase.CreateAsync(clickHouse, "merged");
 
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_start_and_an_end_written_separately_read_back_as_one_call()
     {
         // Two inserts, so two parts in calls_merged until a merge: the read must combine them itself.
-        await _client.ExecuteNonQueryAsync("SYSTEM STOP MERGES calls_merged");
-        await _client.ExecuteNonQueryAsync(
+        await _db.Client.ExecuteNonQueryAsync("SYSTEM STOP MERGES calls_merged");
+        await _db.Client.ExecuteNonQueryAsync(
             "INSERT INTO call_parts (id, project_id, trace_id, op_name, started_at, attributes_dump, inputs_dump, input_refs, output_refs, wb_user_id, display_name, created_at) " +
             "VALUES ('c1', 'p1', 't1', 'weave:///e/p/op/f:abc', '2025-01-02 03:04:05.123456', '{}', '{\"x\":1}', ['weave:///e/p/object/in:1'], [], 'user-start', 'first name', '2025-01-02 03:04:05.200')");
-        await _client.ExecuteNonQueryAsync(
+        await _db.Client.ExecuteNonQueryAsync(
             "INSERT INTO call_parts (id, project_id, ended_at, output_dump, summary_dump, exception, input_refs, output_refs, wb_user_id, display_name, created_at) " +
             "VALUES ('c1', 'p1', '2025-01-02 03:04:06.654321', '42', '{}', NULL, [], ['weave:///e/p/object/out:2'], 'user-end', 'renamed', '2025-01-02 03:04:06.700')");
 
-        Assert.Equal(2UL, Convert.ToUInt64(await _client.ExecuteScalarAsync("SELECT count() FROM calls_merged"), CultureInfo.InvariantCulture));
+        Assert.Equal(2UL, await _db.CountAsync("SELECT count() FROM calls_merged"));
 
-        using var reader = await _client.ExecuteReaderAsync(
+        using var reader = await _db.Client.ExecuteReaderAsync(
             """
             SELECT toString(any(started_at)), toString(any(ended_at)), any(op_name), any(inputs_dump), any(output_dump),
                    any(wb_user_id), argMaxMerge(display_name), arraySort(array_concat_agg(input_refs)), arraySort(array_concat_agg(output_refs)),

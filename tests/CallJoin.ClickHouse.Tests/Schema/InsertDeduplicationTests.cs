@@ -16,21 +16,11 @@ public sealed class InsertDeduplicationTests(ClickHouseFixture clickHouse) : IAs
 
     private static readonly string[] ErrorColumns = ["reason", "payload", "topic", "partition", "offset", "first_seen"];
 
-    private ClickHouseClient _client = null!;
-    private string _db = "";
+    private MigratedDatabase _db = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _db = await clickHouse.CreateDatabaseAsync("dedup");
-        _client = new ClickHouseClient(clickHouse.ConnectionStringFor(_db));
-        await new SchemaMigrator(_client, _db).MigrateAsync();
-    }
+    public async ValueTask InitializeAsync() => _db = await MigratedDatabase.CreateAsync(clickHouse, "dedup");
 
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_calls_complete_block_retried_with_the_same_token_lands_once()
@@ -40,8 +30,8 @@ public sealed class InsertDeduplicationTests(ClickHouseFixture clickHouse) : IAs
         await InsertCallsAsync(rows, "batch-1");
         await InsertCallsAsync(rows, "batch-1");
 
-        Assert.Equal(100UL, await CountAsync("SELECT count() FROM calls_complete"));
-        Assert.Equal(100UL, await CountAsync("SELECT uniqExact(id) FROM calls_complete"));
+        Assert.Equal(100UL, await _db.CountAsync("SELECT count() FROM calls_complete"));
+        Assert.Equal(100UL, await _db.CountAsync("SELECT uniqExact(id) FROM calls_complete"));
     }
 
     [Fact]
@@ -52,7 +42,7 @@ public sealed class InsertDeduplicationTests(ClickHouseFixture clickHouse) : IAs
         await InsertCallsAsync(rows, "batch-a");
         await InsertCallsAsync(rows, "batch-b");
 
-        Assert.Equal(20UL, await CountAsync("SELECT count() FROM calls_complete"));
+        Assert.Equal(20UL, await _db.CountAsync("SELECT count() FROM calls_complete"));
     }
 
     [Fact]
@@ -81,17 +71,17 @@ public sealed class InsertDeduplicationTests(ClickHouseFixture clickHouse) : IAs
 
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            await _client.InsertBinaryAsync(CallJoinErrorsTable.Name, ErrorColumns, rows, Options(types, "errors-1"));
+            await _db.Client.InsertBinaryAsync(CallJoinErrorsTable.Name, ErrorColumns, rows, Options(types, "errors-1"));
         }
 
         // A plain count (not FINAL): the retries were dropped at insert time, not collapsed by a later merge.
-        Assert.Equal(5UL, await CountAsync("SELECT count() FROM calljoin_errors"));
+        Assert.Equal(5UL, await _db.CountAsync("SELECT count() FROM calljoin_errors"));
     }
 
     private async Task InsertCallsAsync(object[][] rows, string token)
     {
         var types = CallsCompleteTable.Columns.Where(c => CallColumns.Contains(c.Name)).ToDictionary(c => c.Name, c => c.Type);
-        await _client.InsertBinaryAsync(CallsCompleteTable.Name, CallColumns, rows, Options(types, token));
+        await _db.Client.InsertBinaryAsync(CallsCompleteTable.Name, CallColumns, rows, Options(types, token));
     }
 
     private static InsertOptions Options(Dictionary<string, string> types, string token) => new()
@@ -99,9 +89,6 @@ public sealed class InsertDeduplicationTests(ClickHouseFixture clickHouse) : IAs
         ColumnTypes = types,
         CustomSettings = new Dictionary<string, object> { ["insert_deduplication_token"] = token },
     };
-
-    private async Task<ulong> CountAsync(string sql) =>
-        Convert.ToUInt64(await _client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 
     private static object[][] CallRows(int count)
     {

@@ -17,7 +17,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_million_rows_land_exactly_once_and_every_checkpoint_is_acknowledged_in_order()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_bulk");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_bulk");
         using var timeout = new CancellationTokenSource(SafetyNet);
         const int total = 1_000_000;
         var rows = new SinkTestRows();
@@ -48,7 +48,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task Every_column_is_written_with_the_rows_values_and_the_tables_sentinels()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_columns");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_columns");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         await using (var sink = new ClickHouseSink(db.Client, new SinkOptions { Gzip = false }))
@@ -96,7 +96,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task An_insert_whose_response_is_lost_is_retried_with_its_token_and_lands_once()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_retry");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_retry");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var transport = new FaultyTransport(new DriverInsertTransport(db.Client, gzip: true)) { LostAcks = 3 };
@@ -124,7 +124,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_row_clickhouse_refuses_goes_to_the_error_table_and_the_rest_of_its_batch_lands()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_reject");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_reject");
         using var timeout = new CancellationTokenSource(SafetyNet);
         await db.Client.ExecuteNonQueryAsync("ALTER TABLE calls_complete ADD CONSTRAINT no_poison CHECK op_name != 'poison'");
         int[] poisoned = [17, 500, 999];
@@ -166,7 +166,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_row_above_the_row_size_limit_goes_to_the_error_table_as_oversize()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_oversize");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_oversize");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         await using var sink = new ClickHouseSink(db.Client, new SinkOptions { MaxRowBytes = 2_000 });
@@ -195,7 +195,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task Join_error_records_land_in_the_error_table()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_errors");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_errors");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 1, 2, 3, 456, TimeSpan.Zero));
         await using (var sink = new ClickHouseSink(db.Client, new SinkOptions(), time))
@@ -221,7 +221,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task An_open_batch_is_sent_when_its_time_is_up()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_time");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_time");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var time = new FakeTimeProvider();
         var rows = new SinkTestRows();
@@ -245,7 +245,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_checkpoint_with_nothing_new_before_it_is_acknowledged_after_the_rows_before_it()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_checkpoint");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_checkpoint");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         await using var sink = new ClickHouseSink(db.Client, new SinkOptions());
@@ -265,9 +265,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
     [Fact]
     public void The_error_encoder_writes_the_error_tables_columns_in_order()
     {
-        Assert.Equal(
-            CallJoinErrorsTable.Columns.Select(c => (c.Name, c.Type)),
-            ErrorRecordEncoder.Columns.Select(c => (c.Name, c.Type)));
+        Assert.Equal(CallJoinErrorsTable.Columns.Select(c => c.Name), ErrorRecordEncoder.ColumnNames);
         Assert.Equal(CallsCompleteTable.Columns.Select(c => c.Name), CallRowEncoder.ColumnNames);
     }
 

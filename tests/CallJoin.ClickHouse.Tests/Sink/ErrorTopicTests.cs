@@ -11,7 +11,7 @@ public sealed class ErrorTopicTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task Join_errors_oversize_rows_and_refused_rows_carry_the_configured_topic_names()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_topics");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_topics");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await db.Client.ExecuteNonQueryAsync("ALTER TABLE calls_complete ADD CONSTRAINT no_poison CHECK op_name != 'poison'");
         var rows = new SinkTestRows();

@@ -26,7 +26,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task Rows_and_error_records_from_150_months_in_one_batch_all_land()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_months");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_months");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var transport = new FaultyTransport(new DriverInsertTransport(db.Client, gzip: true));
@@ -56,7 +56,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task An_insert_clickhouse_refuses_for_spanning_too_many_partitions_is_bisected_and_lands()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_partitions");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_partitions");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var transport = new FaultyTransport(new DriverInsertTransport(db.Client, gzip: true));
@@ -77,7 +77,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_row_refused_with_an_unknown_code_is_isolated_and_the_acks_go_on()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_unknown_code");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_unknown_code");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var log = new RecordingLogger();
@@ -114,7 +114,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_bug_in_an_insert_stops_the_sink_at_once_instead_of_retrying()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_bug");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_bug");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var log = new RecordingLogger();
@@ -144,7 +144,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_table_that_does_not_exist_stops_the_sink_instead_of_moving_every_row_to_the_error_table()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_no_table");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_no_table");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         await using var sink = new ClickHouseSink(db.Client, FastRetries with { CallsTable = "no_such_table" });
@@ -159,7 +159,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task A_transient_error_is_retried_logged_once_and_the_rows_land_once()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_transient");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_transient");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var log = new RecordingLogger();
@@ -217,7 +217,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task An_oversize_row_keeps_the_raw_halves_it_was_built_from()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_oversize_payload");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_oversize_payload");
         using var timeout = new CancellationTokenSource(SafetyNet);
         // [1,1,…] dumps as [1, 1, …]: the row outgrows the limit while its halves still fit in an error record.
         var start = """{"project_id":"proj","id":"wide","op_name":"op","started_at":"2025-01-02T00:00:00Z"}""";

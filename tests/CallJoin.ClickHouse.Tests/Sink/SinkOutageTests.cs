@@ -23,7 +23,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task Rows_sent_while_the_endpoint_is_down_land_once_after_it_resumes_and_are_acknowledged_only_then()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_outage");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_outage");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var rows = new SinkTestRows();
         var log = new RecordingLogger();
@@ -90,7 +90,7 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
     [Fact]
     public async Task While_the_endpoint_is_down_the_producer_waits_with_buffered_bytes_bounded_and_resumes_by_itself()
     {
-        using var db = await SinkDatabase.CreateAsync(clickHouse, "sink_backpressure");
+        using var db = await MigratedDatabase.CreateAsync(clickHouse, "sink_backpressure");
         using var timeout = new CancellationTokenSource(SafetyNet);
         var options = FastRetries with { MaxBatchBytes = 64 * 1024, MaxBufferedBytes = 256 * 1024 };
         var rows = new SinkTestRows();

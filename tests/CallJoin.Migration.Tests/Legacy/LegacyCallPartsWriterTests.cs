@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.Core.Halves;
 using CallJoin.Testing;
 using CallJoin.Workload;
@@ -15,21 +14,11 @@ namespace CallJoin.Migration.Tests.Legacy;
 /// </summary>
 public sealed class LegacyCallPartsWriterTests(ClickHouseFixture clickHouse) : IAsyncLifetime
 {
-    private ClickHouseClient _client = null!;
-    private string _db = "";
+    private MigratedDatabase _db = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _db = await clickHouse.CreateDatabaseAsync("legacy");
-        _client = new ClickHouseClient(clickHouse.ConnectionStringFor(_db));
-        await new SchemaMigrator(_client, _db).MigrateAsync();
-    }
+    public async ValueTask InitializeAsync() => _db = await MigratedDatabase.CreateAsync(clickHouse, "legacy");
 
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_workload_becomes_two_parts_per_call_and_folds_into_one_merged_call_per_id()
@@ -37,14 +26,14 @@ public sealed class LegacyCallPartsWriterTests(ClickHouseFixture clickHouse) : I
         var workload = new WeaveWorkload(new WorkloadOptions { Calls = 1500, Projects = 3, Span = TimeSpan.FromDays(2), Seed = 7 });
         var expected = workload.Expected;
 
-        var result = await new LegacyCallPartsWriter(_client, _db, rowsPerInsert: 400).WriteAsync(workload.Events(), TestContext.Current.CancellationToken);
+        var result = await new LegacyCallPartsWriter(_db.Client, _db.Name, rowsPerInsert: 400).WriteAsync(workload.Events(), TestContext.Current.CancellationToken);
 
         Assert.Equal(expected.Malformed, result.Refused);
         Assert.Equal(expected.Starts + expected.Ends - expected.Malformed, result.Parts);
         Assert.True(result.Inserts > 1, $"expected several bulk inserts, got {result.Inserts}");
-        Assert.Equal((ulong)result.Parts, await ScalarAsync("SELECT count() FROM call_parts"));
+        Assert.Equal((ulong)result.Parts, await _db.CountAsync("SELECT count() FROM call_parts"));
 
-        using var reader = await _client.ExecuteReaderAsync(
+        using var reader = await _db.Client.ExecuteReaderAsync(
             """
             SELECT countIf(s AND e), countIf(s AND NOT e), countIf(e AND NOT s), count()
             FROM (SELECT isNotNull(any(started_at)) AS s, isNotNull(any(ended_at)) AS e FROM calls_merged GROUP BY project_id, id)
@@ -62,12 +51,12 @@ public sealed class LegacyCallPartsWriterTests(ClickHouseFixture clickHouse) : I
         var start = """{"project_id":"p1","id":"c1","op_name":"weave:///e/p/op/f:1","trace_id":"t1","started_at":"2025-01-02T03:04:05.123456Z","attributes":{"b":1,"a":[1.5,"é"]},"inputs":{"x":"weave-trace-internal:///p1/object/o:2"},"wb_user_id":"u1","display_name":"nice"}""";
         var end = """{"project_id":"p1","id":"c1","ended_at":"2025-01-02T03:04:06.5Z","output":{"y":null},"summary":{"usage":{}},"exception":"boom"}""";
 
-        var result = await new LegacyCallPartsWriter(_client, _db).WriteAsync(
+        var result = await new LegacyCallPartsWriter(_db.Client, _db.Name).WriteAsync(
             [(CallSide.Start, Encoding.UTF8.GetBytes(start)), (CallSide.End, Encoding.UTF8.GetBytes(end)), (CallSide.End, "{"u8.ToArray())],
             TestContext.Current.CancellationToken);
         Assert.Equal(new LegacyWriteResult(1, 1, 1, 1), result);
 
-        using var reader = await _client.ExecuteReaderAsync(
+        using var reader = await _db.Client.ExecuteReaderAsync(
             """
             SELECT toString(started_at), attributes_dump, inputs_dump, input_refs, ended_at IS NULL, output_dump IS NULL, parent_id IS NULL, display_name
             FROM call_parts WHERE started_at IS NOT NULL
@@ -83,7 +72,7 @@ public sealed class LegacyCallPartsWriterTests(ClickHouseFixture clickHouse) : I
         Assert.Equal("nice", reader.GetString(7));
         Assert.False(reader.Read());
 
-        using var merged = await _client.ExecuteReaderAsync(
+        using var merged = await _db.Client.ExecuteReaderAsync(
             """
             SELECT toString(any(ended_at)), any(output_dump), any(summary_dump), any(exception), any(wb_user_id), argMaxMerge(display_name), any(op_name)
             FROM calls_merged GROUP BY project_id, id
@@ -98,7 +87,4 @@ public sealed class LegacyCallPartsWriterTests(ClickHouseFixture clickHouse) : I
         Assert.Equal("weave:///e/p/op/f:1", merged.GetString(6));
         Assert.False(merged.Read());
     }
-
-    private async Task<ulong> ScalarAsync(string sql) =>
-        Convert.ToUInt64(await _client.ExecuteScalarAsync(sql), CultureInfo.InvariantCulture);
 }
