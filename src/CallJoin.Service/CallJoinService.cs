@@ -1,3 +1,4 @@
+using CallJoin.ClickHouse.Lookup;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
@@ -114,7 +115,7 @@ public sealed class CallJoinService : IAsyncDisposable
         _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
         var lookups = _settings.Join.LatePartners == LatePartnerSource.Lookup
-            ? new LateLookups(new ClickHouseCallRecords(_client, _settings.Sink), _time, _log)
+            ? new LateLookups(new ClickHouseCallRecords(new LatePartnerLookup(_client, _settings.Sink)), _time, _log)
             : null;
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, streamTime, _settings.Sink.MaxBufferedBytes,
             _settings.DrainTimeout, _metrics, _time, _log, checkpoints, lookups);

@@ -58,7 +58,9 @@ public sealed partial class JoinEngine<TOutput>
         }
         else if (answer.RunningRow is { } running)
         {
-            var status = _builder.Complete(running, half, _row);
+            // A running row whose start had a dump replaced by the oversize marker no longer holds that dump: the row is
+            // then the stored dumps with the end's, under the same size rule (the best that can be written).
+            var status = _builder.Complete(running, half, _row, out _);
             if (status != HalfParseStatus.Ok)
             {
                 Counters.Malformed++;

@@ -387,11 +387,11 @@ internal sealed class JoinPipeline : IIngestHandler
             _engine.Resolve(new LatePartner
             {
                 Side = answer.Side,
-                ProjectId = System.Text.Encoding.UTF8.GetBytes(answer.Key.ProjectId),
-                Id = System.Text.Encoding.UTF8.GetBytes(answer.Key.Id),
+                ProjectId = answer.Key.ProjectId.Span,
+                Id = answer.Key.Id.Span,
                 CallComplete = answer.CallComplete,
                 RunningRow = answer.RunningRow,
-                StartMissingEnd = answer.StartMissingEnd,
+                StartMissingEnd = answer.StartMissingEnd.Span,
             });
         }
     }

@@ -1,3 +1,5 @@
+using CallJoin.ClickHouse.Lookup;
+
 namespace CallJoin.Service.Pipeline.Late;
 
 /// <summary>Reads what ClickHouse already holds for calls whose halves timed out: one query per kind per batch.</summary>

@@ -1,4 +1,4 @@
-using System.Text;
+using CallJoin.ClickHouse.Lookup;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using Microsoft.Extensions.Logging;
@@ -43,7 +43,7 @@ internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogg
 
     /// <inheritdoc />
     public void Request(CallSide side, ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> id) =>
-        (side == CallSide.Start ? _starts : _ends).Add(new LookupKey(Encoding.UTF8.GetString(projectId), Encoding.UTF8.GetString(id)));
+        (side == CallSide.Start ? _starts : _ends).Add(new LookupKey(projectId.ToArray(), id.ToArray()));
 
     /// <summary>
     /// Returns the answers of the batch that finished (empty when none), and starts the next batch when none is under way.
