@@ -79,7 +79,7 @@ public sealed partial class MatchedCalls
         var width = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
         var now = BinaryPrimitives.ReadInt64LittleEndian(header[24..]);
         var buckets = BinaryPrimitives.ReadInt32LittleEndian(header[32..]);
-        if (retention < 0 || width <= 0)
+        if (retention < 0 || width <= 0 || (retention / width) + 3 > MaxSlots / 4)
         {
             throw Corrupt($"retention {retention} ms or bucket width {width} ms is out of range");
         }
@@ -96,7 +96,7 @@ public sealed partial class MatchedCalls
             var bucketHeader = reader.Read(BucketHeaderBytes);
             var number = BinaryPrimitives.ReadInt64LittleEndian(bucketHeader);
             var count = BinaryPrimitives.ReadInt32LittleEndian(bucketHeader[8..]);
-            if (number < calls._oldest || number - calls._oldest >= calls._slots.Length || count <= 0
+            if (number < calls._oldest || (ulong)number - (ulong)calls._oldest >= (ulong)calls._slots.Length || count <= 0
                 || calls._slots[number & calls._mask].Count != 0)
             {
                 throw Corrupt($"bucket {number} with {count} entries is out of place");

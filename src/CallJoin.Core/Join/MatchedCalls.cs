@@ -18,8 +18,8 @@ namespace CallJoin.Core.Join;
 /// table is cleared and kept for a later slice. Precisely, a call matched at stream time <c>m</c> is found while
 /// stream time is below <c>m + retention</c>, and is gone once stream time reaches
 /// <c>m + retention + bucketWidth - 1</c>; in between it depends on where <c>m</c> falls in its bucket. A call
-/// matched later than the newest bucket the ring holds (<see cref="SlotCount"/> buckets from the oldest live one,
-/// several retentions ahead of stream time) is kept in that newest bucket, so it may go sooner than its own time says.
+/// matched later than the newest bucket the ring holds (four live spans from the oldest live bucket, several
+/// retentions ahead of stream time) is kept in that newest bucket, so it may go sooner than its own time says.
 /// </para>
 /// <para>
 /// Each bucket is an open-addressing table (linear probing, power-of-two capacity, load at most 3/4, doubling) of
@@ -41,6 +41,7 @@ public sealed partial class MatchedCalls
     private const int MinTableCapacity = 64;
     private const int EntryBytes = 16;
     private const long NoBucket = long.MinValue;
+    private const int MaxSlots = 1 << 16;
 
     /// <summary>Seed for key fingerprints, so they do not correlate with any other hash of the key.</summary>
     private const long FingerprintSeed = 0x6d61_7463_6865_6473;   // "matcheds"
@@ -75,9 +76,10 @@ public sealed partial class MatchedCalls
         }
 
         // The live span is at most ceil(retention/width) + 1 buckets; four times that leaves room for calls matched
-        // ahead of stream time (a partition read ahead of the slowest one).
-        var live = (retentionMillis + bucketWidthMillis - 1) / bucketWidthMillis + 2;
-        var slots = (int)Math.Min(1 << 16, BitOperations.RoundUpToPowerOf2((ulong)Math.Min(live * 4, 1 << 16)));
+        // ahead of stream time (a partition read ahead of the slowest one): for an hour, 256 slots of 112.5 s.
+        var live = (retentionMillis / bucketWidthMillis) + 3;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(live, MaxSlots / 4, "retention / bucket width");
+        var slots = (int)BitOperations.RoundUpToPowerOf2((ulong)live * 4);
         _slots = new Bucket[slots];
         for (int i = 0; i < slots; i++)
         {
