@@ -9,7 +9,7 @@ namespace CallJoin.Core.Join;
 
 /// <summary>
 /// Remembers matched calls for a retention in stream time, so that a redelivered half is recognised as a duplicate
-/// (or a conflict) instead of starting a new call: about 16 bytes per call in flat tables, no timer per call.
+/// (or a conflict) instead of starting a new call: a 16-byte entry per call in flat tables, no timer per call.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,7 +25,9 @@ namespace CallJoin.Core.Join;
 /// Each bucket is an open-addressing table (linear probing, power-of-two capacity, load at most 3/4, doubling) of
 /// 16-byte entries: a 64-bit fingerprint of the key (XxHash3 of the key's 16 bytes with its own seed, independent of
 /// the store's index hash) and the low 32 bits of each half's content hash. A lookup probes the live buckets newest
-/// first, so when a key was added more than once the entry in the newest bucket answers.
+/// first, so when a key was added more than once the entry in the newest bucket answers. Memory is 16 bytes over
+/// the load, 21 to 43 bytes per call (27 for 10M calls spread over an hour); a dropped bucket keeps its table, unless
+/// its slice used less than 1/16 of it.
 /// </para>
 /// <para>
 /// False positives: no key bytes are kept, so a different call whose fingerprint equals a remembered one looks

@@ -6,10 +6,6 @@ namespace CallJoin.Core.Tests.Join;
 /// <summary>Saving and restoring the matched-call memory: the same answers after a round trip, and corrupt files refused.</summary>
 public sealed class MatchedCallsPersistenceTests
 {
-    private const long T0 = 1_767_225_600_000;
-    private const long Retention = 10_000;
-    private const long Width = 1_000;
-
     [Fact]
     public void A_restored_set_answers_and_expires_as_the_saved_one()
     {

@@ -8,9 +8,9 @@ namespace CallJoin.Core.Tests.Join;
 public sealed class MatchedCallsTests
 {
     /// <summary>A multiple of every bucket width used here, so bucket edges fall on round times.</summary>
-    private const long T0 = 1_767_225_600_000;
-    private const long Retention = 10_000;
-    private const long Width = 1_000;
+    internal const long T0 = 1_767_225_600_000;
+    internal const long Retention = 10_000;
+    internal const long Width = 1_000;
 
     [Fact]
     public void A_matched_call_answers_with_the_low_32_bits_of_both_hashes()
