@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CallJoin.Service.Hosting;
 using CallJoin.Service.Settings;
 
@@ -6,29 +7,28 @@ namespace CallJoin.Cli;
 /// <summary><c>calljoin run</c>: the service — Kafka to the join engine to ClickHouse — until SIGTERM or Ctrl+C.</summary>
 internal static class RunCommand
 {
-    private const string Help = """
-        usage: calljoin run [--config FILE]
-
-        Runs the service: consumes weave.call_started and weave.call_ended, joins the halves and writes one row per
-        call into calls_complete, committing offsets only behind durable rows. Serves /metrics (Prometheus),
-        /healthz and /readyz on CallJoin:Http:Port (8080). Stops gracefully on SIGTERM: drains, flushes, commits.
-
-        Configuration, last wins: ./appsettings.json, --config FILE, environment variables. The upstream names
-        WF_KAFKA_BROKER_HOST/_PORT, WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS/_DATABASE, ENABLE_CALL_COMPLETION_WORKER,
-        WF_CALL_COMPLETION_WORKER_BATCH_SIZE/_TIMEOUT, and ours as CallJoin:Section:Key (environment:
-        CALLJOIN__SECTION__KEY), e.g. CALLJOIN__KAFKA__OWNERSHIP=static. See README.md for every key.
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>run</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
+        var config = CliOptions.Text("--config", "FILE", "a JSON settings file, applied over ./appsettings.json and under the environment");
+        var command = new Command("run", """
+            the service: Kafka -> join -> ClickHouse, with /metrics, /healthz and /readyz
 
-        var config = options.String("config");
-        options.RejectUnknown();
+            Consumes weave.call_started and weave.call_ended, joins the halves and writes one row per call into
+            calls_complete, committing offsets only behind durable rows. Serves /metrics (Prometheus), /healthz and
+            /readyz on CallJoin:Http:Port (8080). Stops gracefully on SIGTERM: drains, flushes, commits.
+
+            Configuration, last wins: ./appsettings.json, --config FILE, environment variables. The upstream names
+            WF_KAFKA_BROKER_HOST/_PORT, WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS/_DATABASE, ENABLE_CALL_COMPLETION_WORKER,
+            WF_CALL_COMPLETION_WORKER_BATCH_SIZE/_TIMEOUT, and ours as CallJoin:Section:Key (environment:
+            CALLJOIN__SECTION__KEY), e.g. CALLJOIN__KAFKA__OWNERSHIP=static. See README.md for every key.
+            """) { config };
+        command.SetAction((parse, stop) => RunAsync(parse.GetValue(config), stop));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? config, CancellationToken stop)
+    {
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
