@@ -102,6 +102,21 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>An explicit <c>true</c> or <c>false</c>, <paramref name="fallback"/> when absent.</summary>
+    public static Option<bool> Bool(string name, bool fallback, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "true|false",
+        Arity = ArgumentArity.ExactlyOne,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => Parse(r, fallback, text => text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => Fail<bool>(r, $"{name} expects true or false, got '{text}'."),
+        }),
+    };
+
     /// <summary>A flag: present means true (<c>--flag false</c> also parses).</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 

@@ -44,9 +44,15 @@ internal sealed class ConsoleProgress
     /// <summary>The least time between two plain lines when output is redirected.</summary>
     public TimeSpan PlainEvery { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The terminal's width, to cut a redrawn line to; 0 when unknown (nothing is cut).</summary>
+    public Func<int> Width { get; init; } = () => 0;
+
     /// <summary>A display on standard error, redrawn in place when standard error is a terminal.</summary>
     public static ConsoleProgress OnStandardError(string label, string unit) =>
-        new(label, unit, Console.Error, interactive: !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb");
+        new(label, unit, Console.Error, interactive: !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb")
+        {
+            Width = TerminalWidth,
+        };
 
     /// <summary>The wall time since the display was created.</summary>
     public TimeSpan Elapsed => _time.GetElapsedTime(_started);
@@ -128,19 +134,22 @@ internal sealed class ConsoleProgress
     }
 
     /// <summary>Cuts a terminal line to the window's width, so the carriage return redraws it rather than wrapping.</summary>
-    private static string Fit(string text)
+    private string Fit(string text)
     {
-        int width;
+        var width = Width();
+        return width > 1 && text.Length >= width ? text[..(width - 1)] : text;
+    }
+
+    private static int TerminalWidth()
+    {
         try
         {
-            width = Console.WindowWidth;
+            return Console.WindowWidth;
         }
         catch (IOException)
         {
-            return text;
+            return 0;
         }
-
-        return width > 1 && text.Length >= width ? text[..(width - 1)] : text;
     }
 
     private void ClearLine()

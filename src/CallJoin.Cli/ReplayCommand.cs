@@ -40,7 +40,7 @@ internal static class ReplayCommand
                 r.AddError($"--sink must be 'clickhouse' or 'jsonl:PATH', got '{value}'.");
             }
         });
-        var drain = new Option<bool>("--drain") { Description = "apply every remaining timeout at the end of input (false keeps pending halves unwritten)", DefaultValueFactory = _ => true };
+        var drain = CliOptions.Bool("--drain", true, "apply every remaining timeout at the end of input (false keeps pending halves unwritten)");
         var startTopic = CliOptions.Text("--start-topic", "T", "the topic of call starts in the dumps", WeaveTopics.CallStarted);
         var endTopic = CliOptions.Text("--end-topic", "T", "the topic of call ends in the dumps", WeaveTopics.CallEnded);
         var state = CliOptions.Text("--state", "DIR", "keep pending halves in a FASTER store there (default: in memory)");
