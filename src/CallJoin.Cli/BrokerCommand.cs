@@ -26,9 +26,9 @@ internal static class BrokerCommand
             """) { partitions, topics, brokers, port };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(port) is { } p && p + r.GetValue(brokers) - 1 > 65_535)
+            if (r.ValidValue(port) is { } p && p + r.ValidValue(brokers) - 1 > 65_535)
             {
-                r.AddError($"--port must leave room for {r.GetValue(brokers)} ports below 65536, got {p}.");
+                r.AddError($"--port must leave room for {r.ValidValue(brokers)} ports below 65536, got {p}.");
             }
         });
         command.SetAction((parse, stop) => RunAsync(

@@ -120,6 +120,22 @@ internal static class CliOptions
     /// <summary>A flag: present means true (<c>--flag false</c> also parses).</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
+    /// <summary>
+    /// The value of <paramref name="option"/> for a validator, or the default when the option's own value failed to parse
+    /// (that failure is reported already; reading it would throw).
+    /// </summary>
+    public static T? ValidValue<T>(this SymbolResult result, Option<T> option)
+    {
+        try
+        {
+            return result.GetValue(option);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
     /// <summary>The value given on the command line for <paramref name="option"/>, null when it was not given.</summary>
     public static T? GivenValue<T>(this ParseResult parse, Option<T> option) =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : default;

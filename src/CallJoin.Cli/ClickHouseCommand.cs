@@ -15,7 +15,7 @@ internal static class ClickHouseCommand
         var address = CliOptions.Text("--address", "IP", "the address to listen on; 0.0.0.0 for every interface", "127.0.0.1");
         address.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } text && Address(text) is null)
+            if (r.ValidValue(address) is { } text && Address(text) is null)
             {
                 r.AddError($"--address must be an IP address (or localhost), got '{text}'.");
             }

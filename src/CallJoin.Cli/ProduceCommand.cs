@@ -50,7 +50,7 @@ internal static class ProduceCommand
 
         command.Validators.Add(r =>
         {
-            if (r.GetValue(generateOnly) && r.GetValue(dump) is not null)
+            if (r.ValidValue(generateOnly) && r.ValidValue(dump) is not null)
             {
                 r.AddError("give --generate-only or --dump, not both.");
             }

@@ -21,7 +21,7 @@ internal static class RecordCommand
         };
         output.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string>() is var path && (string.IsNullOrEmpty(path) || Directory.Exists(path)))
+            if (r.ValidValue(output) is var path && (string.IsNullOrEmpty(path) || Directory.Exists(path)))
             {
                 r.AddError($"--out must name a file, got '{path}'.");
             }
@@ -31,7 +31,7 @@ internal static class RecordCommand
         var partitions = CliOptions.List("--partitions", "0,1,...", "limit every topic to those partition numbers (default: all)");
         partitions.Validators.Add(r =>
         {
-            foreach (var item in r.GetValueOrDefault<string[]?>() ?? [])
+            foreach (var item in r.ValidValue(partitions) ?? [])
             {
                 if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 {
@@ -59,12 +59,12 @@ internal static class RecordCommand
             """) { output, bootstrap, topics, partitions, fromOffset, fromTime, toOffset, toTime };
         command.Validators.Add(r =>
         {
-            if (r.GetValue(fromOffset) is not null && r.GetValue(fromTime) is not null)
+            if (r.ValidValue(fromOffset) is not null && r.ValidValue(fromTime) is not null)
             {
                 r.AddError("give --from-offset or --from-time, not both.");
             }
 
-            if (r.GetValue(toOffset) is not null && r.GetValue(toTime) is not null)
+            if (r.ValidValue(toOffset) is not null && r.ValidValue(toTime) is not null)
             {
                 r.AddError("give --to-offset or --to-time, not both.");
             }

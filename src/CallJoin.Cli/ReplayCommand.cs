@@ -35,7 +35,7 @@ internal static class ReplayCommand
             """, "clickhouse");
         sink.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } value && value != "clickhouse" && !value.StartsWith("jsonl:", StringComparison.Ordinal))
+            if (r.ValidValue(sink) is { } value && value != "clickhouse" && !value.StartsWith("jsonl:", StringComparison.Ordinal))
             {
                 r.AddError($"--sink must be 'clickhouse' or 'jsonl:PATH', got '{value}'.");
             }

@@ -51,7 +51,7 @@ internal static class ValidateCommand
         clickHouse.AddTo(command);
         command.Validators.Add(r =>
         {
-            if (r.GetValue(from) is { } first && r.GetValue(to) is { } last && last < first)
+            if (r.ValidValue(from) is { } first && r.ValidValue(to) is { } last && last < first)
             {
                 r.AddError($"--to ({last:yyyy-MM-dd}) is before --from ({first:yyyy-MM-dd}).");
             }

@@ -32,7 +32,7 @@ internal sealed class WorkloadOptionSet
     public WorkloadOptionSet() =>
         _epoch.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } text && text != "now" && ParseEpoch(text) is null)
+            if (r.ValidValue(_epoch) is { } text && text != "now" && ParseEpoch(text) is null)
             {
                 r.AddError($"--epoch expects an ISO-8601 date-time or 'now', got '{text}'.");
             }

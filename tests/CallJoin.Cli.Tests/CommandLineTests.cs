@@ -36,6 +36,7 @@ public sealed class CommandLineTests
     [InlineData("produce --span forever", "calljoin produce: --span expects a duration such as 90s, 30m or 01:30:00, got 'forever'.")]
     [InlineData("broker --brokers 65", "calljoin broker: --brokers must be 1 to 64, got 65.")]
     [InlineData("record --out x.jsonl --from-time yesterday", "calljoin record: --from-time expects an ISO-8601 time such as 2025-03-01T12:00:00Z, got 'yesterday'.")]
+    [InlineData("record --out x.jsonl --from-offset first", "calljoin record: --from-offset expects an offset (a whole number from 0), got 'first'.")]
     [InlineData("backfill --cutoff 2026-13-01", "calljoin backfill: --cutoff expects a day as YYYY-MM-DD, got '2026-13-01'.")]
     public async Task An_invalid_value_is_one_clear_line_and_exit_2(string commandLine, string error)
     {
