@@ -32,7 +32,7 @@ internal static class BrokerCommand
             }
         });
         command.SetAction((parse, stop) => RunAsync(
-            parse.GetValue(partitions), parse.GetValue(topics) ?? [WeaveTopics.CallStarted, WeaveTopics.CallEnded], parse.GetValue(brokers), parse.GetValue(port), stop));
+            parse.GetValue(partitions), parse.GetValue(topics) is { Length: > 0 } given ? given : [WeaveTopics.CallStarted, WeaveTopics.CallEnded], parse.GetValue(brokers), parse.GetValue(port), stop));
         return command;
     }
 

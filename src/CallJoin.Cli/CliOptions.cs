@@ -74,15 +74,15 @@ internal static class CliOptions
                 : Fail<long?>(r, $"{name} expects an offset (a whole number from 0), got '{text}'.")),
     };
 
-    /// <summary>A comma-separated list without empty items, null when absent.</summary>
-    public static Option<string[]?> List(string name, string helpName, string description) => new(name)
+    /// <summary>A comma-separated list without empty items; empty when absent (the command's own default applies).</summary>
+    public static Option<string[]> List(string name, string helpName, string description) => new(name)
     {
         Description = description,
         HelpName = helpName,
-        CustomParser = r => Parse<string[]?>(r, null, text =>
+        CustomParser = r => Parse<string[]>(r, [], text =>
             text.Split(',', StringSplitOptions.TrimEntries) is var items && items.All(i => i.Length > 0)
                 ? items
-                : Fail<string[]?>(r, $"{name} expects a comma-separated list without empty items, got '{text}'.")),
+                : Fail<string[]>(r, $"{name} expects a comma-separated list without empty items, got '{text}'.")),
     };
 
     /// <summary>A text value that must not be empty; <paramref name="fallback"/> (or null) when absent.</summary>

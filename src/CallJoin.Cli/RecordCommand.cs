@@ -79,12 +79,12 @@ internal static class RecordCommand
                 ToOffset = parse.GetValue(toOffset),
                 ToTime = parse.GetValue(toTime),
             };
-            if (parse.GetValue(topics) is { } topicList)
+            if (parse.GetValue(topics) is { Length: > 0 } topicList)
             {
                 recording = recording with { Topics = topicList };
             }
 
-            if (parse.GetValue(partitions) is { } partitionList)
+            if (parse.GetValue(partitions) is { Length: > 0 } partitionList)
             {
                 recording = recording with { Partitions = [.. partitionList.Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture))] };
             }
