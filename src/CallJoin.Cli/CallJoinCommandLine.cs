@@ -43,12 +43,12 @@ internal static class CallJoinCommandLine
         var root = CreateRoot();
         if (args is ["help", .. var rest])
         {
-            args = [.. rest, "--help"];   // 'calljoin help [COMMAND]' as the old usage offered
+            args = [.. rest, "--help"];   // 'calljoin help [COMMAND]' still works
         }
 
         // No response files: an argument starting with '@' is a path or a value, as it always was.
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        var name = "calljoin" + string.Concat(parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name);
+        var name = parse.CommandResult.Command == root ? "calljoin" : "calljoin " + parse.CommandResult.Command.Name;
         if (parse.Action is ParseErrorAction)
         {
             if (args.Length == 0)
