@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net.Sockets;
 using CallJoin.Core;
 using CallJoin.EmbeddedKafka;
@@ -8,52 +9,35 @@ namespace CallJoin.Cli;
 /// <remarks>The broker keeps everything in memory (at most 5 MiB per partition): it is for tests, demos and replays.</remarks>
 internal static class BrokerCommand
 {
-    private const string Help = """
-        usage: calljoin broker [--partitions N (default 6)] [--topics a,b (default: the two Weave topics)]
-                               [--brokers N (default 3)] [--port P (default: random ports)]
-
-        Runs librdkafka's mock cluster, a Kafka-protocol broker, on 127.0.0.1 until stopped (Ctrl-C), creates the
-        topics and prints the bootstrap list to give clients (e.g. as CALLJOIN_KAFKA_BOOTSTRAP). With --port, broker
-        i listens on P+i-1 (so --port 9092 --brokers 1 matches the upstream default localhost:9092); otherwise the
-        ports are random. Nothing is kept after it stops.
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>broker</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
+        var partitions = CliOptions.Int("--partitions", 6, "partitions per topic", min: 1);
+        var topics = CliOptions.List("--topics", "a,b", "topics to create (default: the two Weave topics)");
+        var brokers = CliOptions.Int("--brokers", 3, "brokers in the cluster", min: 1, max: 64);
+        var port = CliOptions.OptionalInt("--port", "broker i listens on P+i-1 (default: random ports)", min: 1, max: 65_535);
+        var command = new Command("broker", """
+            run the embedded Kafka-protocol broker on 127.0.0.1 until stopped
+
+            Runs librdkafka's mock cluster, a Kafka-protocol broker, on 127.0.0.1 until stopped (Ctrl-C), creates the
+            topics and prints the bootstrap list to give clients (e.g. as CALLJOIN_KAFKA_BOOTSTRAP). With --port, broker
+            i listens on P+i-1 (so --port 9092 --brokers 1 matches the upstream default localhost:9092); otherwise the
+            ports are random. Nothing is kept after it stops.
+            """) { partitions, topics, brokers, port };
+        command.Validators.Add(r =>
         {
-            Console.WriteLine(Help);
-            return 0;
-        }
+            if (r.ValidValue(port) is { } p && p + r.ValidValue(brokers) - 1 > 65_535)
+            {
+                r.AddError($"--port must leave room for {r.ValidValue(brokers)} ports below 65536, got {p}.");
+            }
+        });
+        command.SetAction((parse, stop) => RunAsync(
+            parse.GetValue(partitions), parse.GetValue(topics) is { Length: > 0 } given ? given : [WeaveTopics.CallStarted, WeaveTopics.CallEnded], parse.GetValue(brokers), parse.GetValue(port), stop));
+        return command;
+    }
 
-        var partitions = options.Int("partitions", 6);
-        var brokers = options.Int("brokers", 3);
-        int? port = options.String("port") is null ? null : options.Int("port", 0);
-        var topics = options.String("topics") is { } list
-            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [WeaveTopics.CallStarted, WeaveTopics.CallEnded];
-        options.RejectUnknown();
-
-        if (partitions < 1)
-        {
-            throw new CommandLineException($"--partitions must be at least 1, got {partitions}.");
-        }
-
-        if (brokers is < 1 or > 64)
-        {
-            throw new CommandLineException($"--brokers must be 1 to 64, got {brokers}.");
-        }
-
-        if (port is { } p && (p < 1 || p + brokers - 1 > 65_535))
-        {
-            throw new CommandLineException($"--port must leave room for {brokers} ports below 65536, got {p}.");
-        }
-
-        if (topics.Length == 0)
-        {
-            throw new CommandLineException("--topics needs at least one topic name.");
-        }
-
+    private static async Task<int> RunAsync(int partitions, string[] topics, int brokers, int? port, CancellationToken stop)
+    {
         using var broker = Start(new EmbeddedBrokerOptions { Brokers = brokers, Port = port });
         foreach (var topic in topics.Distinct(StringComparer.Ordinal))
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CallJoin.ClickHouse;
@@ -27,37 +28,39 @@ internal static class DemoCommand
 {
     private const string Database = "calljoin_demo";
 
-    private const string Help = """
-        usage: calljoin demo [--calls N (10000)] [--partitions P (12)] [--seed S (1)] [--data DIR (a temp dir)]
-
-        Starts the embedded Kafka-protocol broker and ClickHouse engine and the CallJoin service (the same code as
-        'calljoin run', with /metrics, /healthz and /readyz on a free port), publishes a Weave-like workload — trace
-        trees of nested calls, payloads from a few hundred bytes to hundreds of KB, ends before starts, redelivered
-        halves, orphan ends, calls that never end, long-running calls and malformed messages, with record times over
-        the last hour — and prints progress until everything the workload implies has landed: counts and sample rows
-        from calls_complete and error records by reason. Exits 0 when the tables match the workload exactly.
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>demo</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
+        var calls = CliOptions.Int("--calls", 10_000, "calls in the workload", min: 1);
+        var partitions = CliOptions.Int("--partitions", 12, "partitions per topic", min: 1);
+        var seed = CliOptions.Int("--seed", 1, "the workload's seed");
+        var data = CliOptions.Text("--data", "DIR", "where ClickHouse and the pending store keep their files (default: a temp dir, deleted after)");
+        var command = new Command("demo", """
+            the main job on embedded defaults: broker, ClickHouse, a Weave-like workload and the service
 
-        var workloadOptions = new WorkloadOptions
-        {
-            Calls = options.Int("calls", 10_000),
-            Seed = options.Int("seed", 1),
+            Starts the embedded Kafka-protocol broker and ClickHouse engine and the CallJoin service (the same code as
+            'calljoin run', with /metrics, /healthz and /readyz on a free port), publishes a Weave-like workload — trace
+            trees of nested calls, payloads from a few hundred bytes to hundreds of KB, ends before starts, redelivered
+            halves, orphan ends, calls that never end, long-running calls and malformed messages, with record times over
+            the last hour — and prints progress until everything the workload implies has landed: counts and sample rows
+            from calls_complete and error records by reason. Exits 0 when the tables match the workload exactly.
+            """) { calls, partitions, seed, data };
+        command.SetAction((parse, stop) => RunAsync(
+            new WorkloadOptions
+            {
+                Calls = parse.GetValue(calls),
+                Seed = parse.GetValue(seed),
 
-            // Records from the last hour: once the service has read everything, stream time catches up with the wall
-            // clock, so every timeout is due and running rows and start_missing records appear without waiting.
-            Epoch = DateTimeOffset.UtcNow - TimeSpan.FromHours(1),
-        };
-        var partitions = options.Int("partitions", 12);
-        var dataDir = options.String("data");
-        options.RejectUnknown();
+                // Records from the last hour: once the service has read everything, stream time catches up with the wall
+                // clock, so every timeout is due and running rows and start_missing records appear without waiting.
+                Epoch = DateTimeOffset.UtcNow - TimeSpan.FromHours(1),
+            },
+            parse.GetValue(partitions), parse.GetValue(data), stop));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(WorkloadOptions workloadOptions, int partitions, string? dataDir, CancellationToken stop)
+    {
         var ownsData = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "calljoin-demo-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -144,8 +147,16 @@ internal static class DemoCommand
             MaxInFlight = 20_000,
             Settings = new Dictionary<string, string> { ["compression.type"] = "lz4", ["linger.ms"] = "5" },
         });
+        var progress = ConsoleProgress.OnStandardError("demo", "messages");
+        var planned = workload.Expected.Messages;
+        long messages = 0;
         foreach (var e in workload.Events())
         {
+            if ((++messages & 1023) == 0)
+            {
+                progress.Update(messages, messages, planned, "publishing");
+            }
+
             if (e.Side == CallSide.Start)
             {
                 await publisher.PublishStartAsync(e.Key, e.Payload, e.TimestampMillis, stop).ConfigureAwait(false);
@@ -157,16 +168,18 @@ internal static class DemoCommand
         }
 
         await publisher.FlushAsync(stop).ConfigureAwait(false);
+        progress.Finish();
     }
 
     /// <summary>
-    /// Prints progress every second until every call is in calls_complete and every error record the join wrote is in
+    /// Shows progress, checked every second, until every call is in calls_complete and every error record the join wrote is in
     /// calljoin_errors, with all input read and every timeout due (or 5 minutes pass).
     /// </summary>
     private static async Task<(long Calls, long Errors)> WatchAsync(ClickHouseClient client, CallJoinService service,
         WorkloadExpectation expected, CancellationToken stop)
     {
         var deadline = Stopwatch.StartNew();
+        var progress = ConsoleProgress.OnStandardError("demo", "calls landed");
         long calls = 0, errors = 0;
         while (deadline.Elapsed < TimeSpan.FromMinutes(5))
         {
@@ -176,9 +189,9 @@ internal static class DemoCommand
             var s = service.Snapshot;
             var lag = service.Ingest?.Lag.Sum(l => l.Messages) ?? 0;
             var written = s.Malformed + s.StartMissing + s.Conflicts + s.KeyCollisions + s.TooLarge + (service.Sink?.OversizeRows ?? 0) + (service.Sink?.RejectedRows ?? 0);
-            Console.WriteLine($"demo: {deadline.Elapsed.TotalSeconds,4:F0} s  consumed {s.StartsConsumed + s.EndsConsumed,9:N0}/{expected.Messages:N0}  lag {lag,7:N0}  "
-                + $"matched {s.Matched,8:N0}  running rows {s.RunningRows,6:N0}  pending {s.State.Entries,7:N0}  "
-                + $"calls_complete {calls,8:N0}/{expected.CallsInTable:N0}  calljoin_errors {errors,5:N0}");
+            progress.Update(calls, calls, expected.CallsInTable,
+                $"consumed {s.StartsConsumed + s.EndsConsumed:N0}/{expected.Messages:N0}, lag {lag:N0}, matched {s.Matched:N0}, "
+                + $"running rows {s.RunningRows:N0}, pending {s.State.Entries:N0}, calljoin_errors {errors:N0}");
             var allDue = s.StreamTimeMillis >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 10_000;
             if (calls == expected.CallsInTable && service.Ingest?.IsCaughtUp == true && allDue && errors == written)
             {
@@ -186,6 +199,7 @@ internal static class DemoCommand
             }
         }
 
+        progress.Finish();
         return (calls, errors);
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Schema;
 using ClickHouse.Driver;
@@ -7,25 +8,24 @@ namespace CallJoin.Cli;
 /// <summary><c>calljoin migrate</c>: brings the configured ClickHouse database to the latest schema version.</summary>
 internal static class MigrateCommand
 {
-    private const string Help = """
-        usage: calljoin migrate [--clickhouse CONNECTION-STRING] [--database NAME]
-
-        Creates the database if needed and applies every pending schema step (idempotent).
-        Defaults come from CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS and WF_CLICKHOUSE_DATABASE
-        (localhost:8123, database 'default').
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>migrate</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
+        var clickHouse = new ClickHouseOptions();
+        var command = new Command("migrate", """
+            create or upgrade the calls_complete schema in a ClickHouse database
 
-        var endpoint = options.ClickHouseFromEnvironment();
-        options.RejectUnknown();
+            Creates the database if needed and applies every pending schema step (idempotent).
+            Defaults come from CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_HOST/_PORT/_USER/_PASS and WF_CLICKHOUSE_DATABASE
+            (localhost:8123, database 'default').
+            """);
+        clickHouse.AddTo(command);
+        command.SetAction((parse, stop) => RunAsync(clickHouse.Resolve(parse), stop));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(ClickHouseEndpoint endpoint, CancellationToken stop)
+    {
         using var client = new ClickHouseClient(endpoint.ConnectionString);
         var applied = await new SchemaMigrator(client, endpoint.Database).MigrateAsync(ct: stop).ConfigureAwait(false);
         Console.WriteLine(applied.Count == 0

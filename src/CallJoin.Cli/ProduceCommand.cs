@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
@@ -12,53 +13,64 @@ namespace CallJoin.Cli;
 /// <summary><c>calljoin produce</c>: publishes a Weave-like workload (<see cref="WeaveWorkload"/>) for load and tests.</summary>
 internal static class ProduceCommand
 {
-    private const string Help = """
-        usage: calljoin produce [--calls N (100000)] [--seed S (1)] [--projects P (4)]
-                                [--epoch ISO-8601|now (2026-01-01T00:00:00Z)] [--span DURATION (30m)]
-                                [--end-before-start F (0.05)] [--duplicates F (0.02)] [--orphan-ends F (0.005)]
-                                [--never-ends F (0.005)] [--long-running F (0.01)] [--late-starts F (0.002)]
-                                [--malformed F (0.002)] [--clean] [--medium-payloads F (0.08)] [--large-payloads F (0.003)]
-                                [--max-payload-bytes B (900000)] [--max-call-duration DURATION (2m)]
-                                [--long-running-after DURATION (5m)] [--generate-only | --dump FILE [--partitions P (12)]]
-                                [--bootstrap HOST:PORT,...] [--max-in-flight N (100000)] [--start-topic T] [--end-topic T]
-
-        Publishes a deterministic Weave-like workload: trace trees of LLM calls as the trace server's start and end
-        messages, keyed by call id, each with its record timestamp, with the given fractions of calls arriving end
-        first, redelivered, without a start, without an end, long-running, with a late start, or with a malformed
-        companion (--clean sets all of those to 0). The same options publish the same bytes. Uses the idempotent
-        producer; waits for acknowledgements when N messages are in flight (never drops). Prints the rate and what
-        the join must produce from it. --generate-only measures the generator alone and publishes nothing. --dump FILE
-        writes the workload as a kcat -J dump instead (gzip when FILE ends in .gz; partition by a hash of the key,
-        offsets counted per partition), for 'calljoin replay'.
-
-        Record timestamps start at --epoch and spread over --span; "now" puts them all in the past (epoch = now -
-        span - 2 x long-running-after - max-call-duration), for brokers whose retention drops old timestamps.
-        DURATION: 1500ms, 90s, 30m, 2h, 1d or hh:mm:ss. Fractions are per call, from 0 to 1.
-        Kafka defaults come from CALLJOIN_KAFKA_BOOTSTRAP or WF_KAFKA_BROKER_HOST/_PORT (localhost:9092).
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>produce</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
+        var workload = new WorkloadOptionSet();
+        var generateOnly = CliOptions.Flag("--generate-only", "measure the generator alone; publish nothing");
+        var dump = CliOptions.Text("--dump", "FILE", "write the workload as a kcat -J dump instead (gzip when FILE ends in .gz), for 'calljoin replay'");
+        var partitions = CliOptions.Int("--partitions", 12, "partitions of the dump's topics (keys hashed to them; offsets counted per partition)", min: 1);
+        var defaults = new PublisherOptions { BootstrapServers = "" };
+        var bootstrap = CliOptions.Text("--bootstrap", "HOST:PORT,...", "Kafka bootstrap servers (default: CALLJOIN_KAFKA_BOOTSTRAP, or WF_KAFKA_BROKER_HOST/_PORT; localhost:9092)");
+        var maxInFlight = CliOptions.Int("--max-in-flight", defaults.MaxInFlight, "wait for acknowledgements when this many messages are in flight", min: 1);
+        var startTopic = CliOptions.Text("--start-topic", "T", "the topic of call starts", defaults.StartTopic);
+        var endTopic = CliOptions.Text("--end-topic", "T", "the topic of call ends", defaults.EndTopic);
+        var command = new Command("produce", """
+            publish generated call starts and ends to Kafka (load)
+
+            Publishes a deterministic Weave-like workload: trace trees of LLM calls as the trace server's start and end
+            messages, keyed by call id, each with its record timestamp, with the given fractions of calls arriving end
+            first, redelivered, without a start, without an end, long-running, with a late start, or with a malformed
+            companion (--clean sets all of those to 0). The same options publish the same bytes. Uses the idempotent
+            producer; waits for acknowledgements when N messages are in flight (never drops). Prints the rate and what
+            the join must produce from it. --generate-only measures the generator alone and publishes nothing. --dump FILE
+            writes the workload as a kcat -J dump instead (gzip when FILE ends in .gz; partition by a hash of the key,
+            offsets counted per partition), for 'calljoin replay'.
+
+            Record timestamps start at --epoch and spread over --span; "now" puts them all in the past (epoch = now -
+            span - 2 x long-running-after - max-call-duration), for brokers whose retention drops old timestamps.
+            DURATION: 1500ms, 90s, 30m, 2h, 1d or hh:mm:ss. Fractions are per call, from 0 to 1.
+            Kafka defaults come from CALLJOIN_KAFKA_BOOTSTRAP or WF_KAFKA_BROKER_HOST/_PORT (localhost:9092).
+            """);
+        workload.AddTo(command);
+        foreach (var option in new Option[] { generateOnly, dump, partitions, bootstrap, maxInFlight, startTopic, endTopic })
         {
-            Console.WriteLine(Help);
-            return 0;
+            command.Add(option);
         }
 
-        var workloadOptions = WorkloadOptionsFrom(options);
-        var generateOnly = options.Flag("generate-only");
-        var dump = options.String("dump");
-        var partitions = options.Int("partitions", 12);
-        var defaults = new PublisherOptions { BootstrapServers = KafkaEndpoint.FromEnvironment().BootstrapServers };
-        var publisherOptions = defaults with
+        command.Validators.Add(r =>
         {
-            BootstrapServers = options.String("bootstrap") ?? defaults.BootstrapServers,
-            MaxInFlight = options.Int("max-in-flight", defaults.MaxInFlight),
-            StartTopic = options.String("start-topic") ?? defaults.StartTopic,
-            EndTopic = options.String("end-topic") ?? defaults.EndTopic,
-        };
-        options.RejectUnknown();
+            if (r.ValidValue(generateOnly) && r.ValidValue(dump) is not null)
+            {
+                r.AddError("give --generate-only or --dump, not both.");
+            }
+        });
+        command.SetAction((parse, stop) => RunAsync(
+            workload.Resolve(parse), parse.GetValue(generateOnly), parse.GetValue(dump), parse.GetValue(partitions),
+            defaults with
+            {
+                BootstrapServers = parse.GetValue(bootstrap) ?? KafkaEndpoint.FromEnvironment().BootstrapServers,
+                MaxInFlight = parse.GetValue(maxInFlight),
+                StartTopic = parse.GetValue(startTopic)!,
+                EndTopic = parse.GetValue(endTopic)!,
+            },
+            stop));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(WorkloadOptions workloadOptions, bool generateOnly, string? dump, int partitions,
+        PublisherOptions publisherOptions, CancellationToken stop)
+    {
         WeaveWorkload workload;
         try
         {
@@ -71,12 +83,13 @@ internal static class ProduceCommand
 
         Console.WriteLine($"produce: {workloadOptions.Calls:N0} calls, seed {workloadOptions.Seed}, epoch {workloadOptions.Epoch:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}");
         var clock = Stopwatch.StartNew();
+        var progress = new ProduceDisplay(workload.Expected.Messages);
         long messages = 0;
         long bytes = 0;
         long lastTimestamp = 0;
         if (dump is not null)
         {
-            (messages, bytes, lastTimestamp) = WriteDump(dump, partitions, workload, publisherOptions, stop);
+            (messages, bytes, lastTimestamp) = WriteDump(dump, partitions, workload, publisherOptions, progress, stop);
         }
         else if (generateOnly)
         {
@@ -86,6 +99,7 @@ internal static class ProduceCommand
                 bytes += e.Payload.Length;
                 lastTimestamp = e.TimestampMillis;
                 stop.ThrowIfCancellationRequested();
+                progress.Update(messages);
             }
         }
         else
@@ -97,12 +111,14 @@ internal static class ProduceCommand
                 messages++;
                 bytes += e.Payload.Length;
                 lastTimestamp = e.TimestampMillis;
+                progress.Update(messages);
             }
 
             await publisher.FlushAsync(stop).ConfigureAwait(false);
             messages = publisher.Acknowledged;
         }
 
+        progress.Finish();
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"produce: {messages:N0} messages ({bytes / 1e6:N1} MB) {(dump is not null ? "written to " + dump : generateOnly ? "generated" : "acknowledged")} in {seconds:F1} s: "
@@ -113,13 +129,8 @@ internal static class ProduceCommand
 
     /// <summary>Writes the workload as a dump, as if published to topics of <paramref name="partitions"/> partitions.</summary>
     private static (long Messages, long Bytes, long LastTimestamp) WriteDump(
-        string path, int partitions, WeaveWorkload workload, PublisherOptions topics, CancellationToken stop)
+        string path, int partitions, WeaveWorkload workload, PublisherOptions topics, ProduceDisplay progress, CancellationToken stop)
     {
-        if (partitions <= 0)
-        {
-            throw new CommandLineException($"--partitions expects a positive number, got {partitions}.");
-        }
-
         using var writer = DumpWriter.Create(path);
         var nextOffset = new long[2 * partitions];
         long messages = 0, bytes = 0, last = 0;
@@ -135,6 +146,7 @@ internal static class ProduceCommand
             if ((messages & 4095) == 0)
             {
                 stop.ThrowIfCancellationRequested();
+                progress.Update(messages);
             }
         }
 
@@ -142,80 +154,19 @@ internal static class ProduceCommand
         return (messages, bytes, last);
     }
 
-    private static WorkloadOptions WorkloadOptionsFrom(CommandOptions options)
+    /// <summary>Produce's progress: messages against the workload's planned messages, looked at every 4096 messages.</summary>
+    private sealed class ProduceDisplay(long planned)
     {
-        var defaults = new WorkloadOptions();
-        var clean = options.Flag("clean");
-        var workload = defaults with
+        private readonly ConsoleProgress _display = ConsoleProgress.OnStandardError("produce", "messages");
+
+        public void Update(long messages)
         {
-            Calls = options.Int("calls", 100_000),
-            Seed = options.Int("seed", defaults.Seed),
-            Projects = options.Int("projects", defaults.Projects),
-            Span = Duration(options, "span", defaults.Span),
-            EndBeforeStart = Fraction(options, "end-before-start", clean ? 0 : defaults.EndBeforeStart),
-            DuplicateHalf = Fraction(options, "duplicates", clean ? 0 : defaults.DuplicateHalf),
-            OrphanEnd = Fraction(options, "orphan-ends", clean ? 0 : defaults.OrphanEnd),
-            NeverEnds = Fraction(options, "never-ends", clean ? 0 : defaults.NeverEnds),
-            LongRunning = Fraction(options, "long-running", clean ? 0 : defaults.LongRunning),
-            LateStart = Fraction(options, "late-starts", clean ? 0 : defaults.LateStart),
-            Malformed = Fraction(options, "malformed", clean ? 0 : defaults.Malformed),
-            MediumPayloads = Fraction(options, "medium-payloads", defaults.MediumPayloads),
-            LargePayloads = Fraction(options, "large-payloads", defaults.LargePayloads),
-            MaxPayloadBytes = options.Int("max-payload-bytes", defaults.MaxPayloadBytes),
-            MaxCallDuration = Duration(options, "max-call-duration", defaults.MaxCallDuration),
-            LongRunningAfter = Duration(options, "long-running-after", defaults.LongRunningAfter),
-        };
-        var epoch = options.String("epoch");
-        if (epoch is null)
-        {
-            return workload;
+            if ((messages & 4095) == 0)
+            {
+                _display.Update(messages, messages, planned);
+            }
         }
 
-        if (epoch == "now")
-        {
-            var tail = workload.Span + (2 * workload.LongRunningAfter) + workload.MaxCallDuration;
-            return workload with { Epoch = DateTimeOffset.UtcNow - tail };
-        }
-
-        return DateTimeOffset.TryParse(epoch, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? workload with { Epoch = at }
-            : throw new CommandLineException($"--epoch expects an ISO-8601 date-time or 'now', got '{epoch}'.");
-    }
-
-    private static double Fraction(CommandOptions options, string name, double fallback)
-    {
-        var text = options.String(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
-            ? value
-            : throw new CommandLineException($"--{name} expects a fraction between 0 and 1, got '{text}'.");
-    }
-
-    private static TimeSpan Duration(CommandOptions options, string name, TimeSpan fallback)
-    {
-        var text = options.String(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
-            : text.EndsWith('s') ? (text[..^1], 1)
-            : text.EndsWith('m') ? (text[..^1], 60)
-            : text.EndsWith('h') ? (text[..^1], 3600)
-            : text.EndsWith('d') ? (text[..^1], 86400)
-            : (text, 0.0);
-        if (unit > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0)
-        {
-            return TimeSpan.FromSeconds(value * unit);
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
-            ? span
-            : throw new CommandLineException($"--{name} expects a duration such as 90s, 30m or 01:30:00, got '{text}'.");
+        public void Finish() => _display.Finish();
     }
 }

@@ -1,3 +1,3 @@
 using CallJoin.Cli;
 
-return await CommandLine.RunAsync(args).ConfigureAwait(false);
+return await CallJoinCommandLine.RunAsync(args).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CallJoin.Kafka;
@@ -9,65 +10,95 @@ namespace CallJoin.Cli;
 /// <summary><c>calljoin record</c>: writes topic ranges from Kafka into a dump in kcat's <c>-J</c> line format, ordered by record time.</summary>
 internal static class RecordCommand
 {
-    private const string Help = """
-        usage: calljoin record --out FILE[.gz] [--bootstrap HOST:PORT,...] [--topics T1,T2] [--partitions 0,1,...]
-                               [--from-offset N | --from-time ISO-8601] [--to-offset N | --to-time ISO-8601]
-
-        Writes the records of the topics (default weave.call_started,weave.call_ended) into FILE, one JSON object per
-        line as 'kcat -C -J' writes them, merged across topics and partitions by record timestamp (ties in topic, then
-        partition order). FILE is gzip when it ends in .gz. It is written as FILE.partial and renamed when complete.
-
-        Each partition's range is [start, end):
-          --from-offset N    start at offset N (default: the earliest offset held)
-          --from-time T      start at the first record at or after time T
-          --to-offset N      end before offset N
-          --to-time T        end before the first record at or after time T
-                             (default end: the end of the partition when recording starts, so it always finishes)
-        Times are ISO-8601, e.g. 2025-03-01T12:00:00Z or 2025-03-01T14:00:00+02:00 (UTC when no offset is given).
-        --partitions limits every topic to those partition numbers (default: all).
-
-        Reads with one consumer by static assignment: no consumer group is joined and no offsets are committed.
-        Needs free space next to FILE for the uncompressed size of the dump (one segment file per partition).
-        Kafka defaults come from CALLJOIN_KAFKA_BOOTSTRAP or WF_KAFKA_BROKER_HOST/_PORT (localhost:9092).
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>record</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
+        var output = new Option<string>("--out")
         {
-            Console.WriteLine(Help);
-            return 0;
-        }
-
-        var output = options.String("out") ?? throw new CommandLineException("--out FILE is required (the dump to write; .gz for gzip).");
-        if (output.Length == 0 || Directory.Exists(output))
-        {
-            throw new CommandLineException($"--out must name a file, got '{output}'.");
-        }
-
-        var recording = new RecordingOptions
-        {
-            BootstrapServers = options.String("bootstrap") ?? KafkaEndpoint.FromEnvironment().BootstrapServers,
-            FromOffset = Offset(options, "from-offset"),
-            FromTime = Time(options, "from-time"),
-            ToOffset = Offset(options, "to-offset"),
-            ToTime = Time(options, "to-time"),
+            HelpName = "FILE[.gz]",
+            Description = "the dump to write (gzip when it ends in .gz); written as FILE.partial and renamed when complete",
+            Required = true,
         };
-        if (options.String("topics") is { } topics)
+        output.Validators.Add(r =>
         {
-            recording = recording with { Topics = List(topics, "topics") };
-        }
-
-        if (options.String("partitions") is { } partitions)
+            if (r.ValidValue(output) is var path && (string.IsNullOrEmpty(path) || Directory.Exists(path)))
+            {
+                r.AddError($"--out must name a file, got '{path}'.");
+            }
+        });
+        var bootstrap = CliOptions.Text("--bootstrap", "HOST:PORT,...", "Kafka bootstrap servers (default: CALLJOIN_KAFKA_BOOTSTRAP, or WF_KAFKA_BROKER_HOST/_PORT; localhost:9092)");
+        var topics = CliOptions.List("--topics", "T1,T2", "the topics to record (default weave.call_started,weave.call_ended)");
+        var partitions = CliOptions.List("--partitions", "0,1,...", "limit every topic to those partition numbers (default: all)");
+        partitions.Validators.Add(r =>
         {
-            recording = recording with { Partitions = [.. List(partitions, "partitions").Select(Partition)] };
-        }
+            foreach (var item in r.ValidValue(partitions) ?? [])
+            {
+                if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    r.AddError($"--partitions expects partition numbers from 0, got '{item}'.");
+                }
+            }
+        });
+        var fromOffset = CliOptions.Offset("--from-offset", "start at offset N (default: the earliest offset held)");
+        var fromTime = CliOptions.Time("--from-time", "start at the first record at or after this time");
+        var toOffset = CliOptions.Offset("--to-offset", "end before offset N (default end: the end of the partition when recording starts)");
+        var toTime = CliOptions.Time("--to-time", "end before the first record at or after this time");
+        var command = new Command("record", """
+            write topic ranges from Kafka into a kcat -J dump (plain or .gz)
 
-        options.RejectUnknown();
-        Check(recording);
+            Writes the records of the topics (default weave.call_started,weave.call_ended) into FILE, one JSON object per
+            line as 'kcat -C -J' writes them, merged across topics and partitions by record timestamp (ties in topic, then
+            partition order). FILE is gzip when it ends in .gz. It is written as FILE.partial and renamed when complete.
+            Each partition's range is [start, end); the default end is the end of the partition when recording starts,
+            so it always finishes. Times are ISO-8601, e.g. 2025-03-01T12:00:00Z or 2025-03-01T14:00:00+02:00 (UTC when
+            no offset is given).
 
+            Reads with one consumer by static assignment: no consumer group is joined and no offsets are committed.
+            Needs free space next to FILE for the uncompressed size of the dump (one segment file per partition).
+            Kafka defaults come from CALLJOIN_KAFKA_BOOTSTRAP or WF_KAFKA_BROKER_HOST/_PORT (localhost:9092).
+            """) { output, bootstrap, topics, partitions, fromOffset, fromTime, toOffset, toTime };
+        command.Validators.Add(r =>
+        {
+            if (r.ValidValue(fromOffset) is not null && r.ValidValue(fromTime) is not null)
+            {
+                r.AddError("give --from-offset or --from-time, not both.");
+            }
+
+            if (r.ValidValue(toOffset) is not null && r.ValidValue(toTime) is not null)
+            {
+                r.AddError("give --to-offset or --to-time, not both.");
+            }
+        });
+        command.SetAction((parse, stop) =>
+        {
+            var recording = new RecordingOptions
+            {
+                BootstrapServers = parse.GetValue(bootstrap) ?? KafkaEndpoint.FromEnvironment().BootstrapServers,
+                FromOffset = parse.GetValue(fromOffset),
+                FromTime = parse.GetValue(fromTime),
+                ToOffset = parse.GetValue(toOffset),
+                ToTime = parse.GetValue(toTime),
+            };
+            if (parse.GetValue(topics) is { Length: > 0 } topicList)
+            {
+                recording = recording with { Topics = topicList };
+            }
+
+            if (parse.GetValue(partitions) is { Length: > 0 } partitionList)
+            {
+                recording = recording with { Partitions = [.. partitionList.Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture))] };
+            }
+
+            Check(recording);
+            return RunAsync(parse.GetRequiredValue(output), recording, stop);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string output, RecordingOptions recording, CancellationToken stop)
+    {
         var clock = Stopwatch.StartNew();
-        var progress = new ProgressLine(clock);
+        var progress = new RecordDisplay();
         RecordingSummary summary;
         try
         {
@@ -107,57 +138,8 @@ internal static class RecordCommand
         return 0;
     }
 
-    private static long? Offset(CommandOptions options, string name)
-    {
-        var text = options.String(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-            ? offset
-            : throw new CommandLineException($"--{name} expects an offset (a whole number from 0), got '{text}'.");
-    }
-
-    private static DateTimeOffset? Time(CommandOptions options, string name)
-    {
-        var text = options.String(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : throw new CommandLineException($"--{name} expects an ISO-8601 time such as 2025-03-01T12:00:00Z, got '{text}'.");
-    }
-
-    private static string[] List(string text, string name)
-    {
-        var items = text.Split(',', StringSplitOptions.TrimEntries);
-        return items.Any(i => i.Length == 0)
-            ? throw new CommandLineException($"--{name} expects a comma-separated list without empty items, got '{text}'.")
-            : items;
-    }
-
-    private static int Partition(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
-            ? partition
-            : throw new CommandLineException($"--partitions expects partition numbers from 0, got '{text}'.");
-
     private static void Check(RecordingOptions recording)
     {
-        if (recording.FromOffset is not null && recording.FromTime is not null)
-        {
-            throw new CommandLineException("give --from-offset or --from-time, not both.");
-        }
-
-        if (recording.ToOffset is not null && recording.ToTime is not null)
-        {
-            throw new CommandLineException("give --to-offset or --to-time, not both.");
-        }
-
         try
         {
             recording.Validate();
@@ -177,48 +159,29 @@ internal static class RecordCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1073741824.0:F2} GiB"),
     };
 
-    /// <summary>Prints progress on stderr at most once a second: on one rewritten line on a terminal, as plain lines otherwise.</summary>
-    private sealed class ProgressLine(Stopwatch clock) : IProgress<RecordingProgress>
+    /// <summary>Record's progress: records read, then merged, against the records the ranges hold.</summary>
+    private sealed class RecordDisplay : IProgress<RecordingProgress>
     {
-        private readonly Lock _gate = new();
-        private TimeSpan _next = TimeSpan.FromSeconds(1);
-        private bool _written;
+        private readonly ConsoleProgress _reading = ConsoleProgress.OnStandardError("record", "records read");
+        private readonly ConsoleProgress _merging = ConsoleProgress.OnStandardError("record", "records merged");
 
         public void Report(RecordingProgress value)
         {
-            lock (_gate)
+            if (value.Phase == RecordingPhase.Reading)
             {
-                if (clock.Elapsed < _next || value.Phase == RecordingPhase.Done)
-                {
-                    return;
-                }
-
-                _next = clock.Elapsed + TimeSpan.FromSeconds(1);
-                var phase = value.Phase == RecordingPhase.Reading ? "reading" : "merging";
-                var line = string.Create(CultureInfo.InvariantCulture,
-                    $"record: {phase} {value.Records:N0} / {value.Expected:N0} records, {clock.Elapsed.TotalSeconds:F0} s");
-                if (Console.IsErrorRedirected)
-                {
-                    Console.Error.WriteLine(line);
-                }
-                else
-                {
-                    Console.Error.Write($"\r{line}\u001b[K");
-                    _written = true;
-                }
+                _reading.Update(value.Records, value.Records, value.Expected);
+            }
+            else if (value.Phase == RecordingPhase.Merging)
+            {
+                _reading.Finish();
+                _merging.Update(value.Records, value.Records, value.Expected);
             }
         }
 
         public void Finish()
         {
-            lock (_gate)
-            {
-                if (_written)
-                {
-                    Console.Error.WriteLine();
-                    _written = false;
-                }
-            }
+            _reading.Finish();
+            _merging.Finish();
         }
     }
 }

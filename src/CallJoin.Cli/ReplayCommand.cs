@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
@@ -15,74 +17,80 @@ namespace CallJoin.Cli;
 /// <summary><c>calljoin replay DUMP...</c>: dumps through the join engine, without a broker, into ClickHouse or JSONL.</summary>
 internal static class ReplayCommand
 {
-    private const string Help = """
-        usage: calljoin replay DUMP... [--sink clickhouse | --sink jsonl:PATH] [--drain true|false]
-                               [--clickhouse CONNECTION-STRING] [--database NAME]
-                               [--start-topic T] [--end-topic T] [--state DIR] [--state-mib N]
-                               [--start-timeout S] [--end-timeout S]
-
-        Replays dumps in kcat's -J line format (plain or gzip; several are merged by record time) through the same
-        join engine as the service. Stream time comes from the records, so the same dumps always give the same rows
-        in the same order. At the end of input every remaining timeout is applied (--drain false keeps pending
-        halves unwritten).
-
-        --sink clickhouse (default)  into calls_complete and calljoin_errors of the configured database (migrated
-                                     first; CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_* and WF_CLICKHOUSE_DATABASE)
-        --sink jsonl:PATH            one JSON object per line: rows with the calls_complete columns, error records
-                                     with the calljoin_errors columns ('-' for standard output)
-        --state DIR                  keep pending halves in a FASTER store there (default: in memory)
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>replay</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
+        var dumps = new Argument<string[]>("DUMP") { Description = "kcat -J dumps, plain or gzip", Arity = ArgumentArity.OneOrMore };
+        dumps.Validators.Add(r =>
         {
-            Console.WriteLine(Help);
-            return 0;
-        }
-
-        var sink = options.String("sink", "clickhouse");
-        var drain = Bool(options, "drain", true);
-        var startTopic = options.String("start-topic", WeaveTopics.CallStarted);
-        var endTopic = options.String("end-topic", WeaveTopics.CallEnded);
-        var stateDir = options.String("state");
-        var stateMib = options.Int("state-mib", 256);
+            foreach (var path in r.Tokens.Select(t => t.Value).Where(p => !File.Exists(p)))
+            {
+                r.AddError($"no such dump file: {path}");
+            }
+        });
+        var sink = CliOptions.Text("--sink", "clickhouse|jsonl:PATH", """
+            clickhouse: into calls_complete and calljoin_errors of the configured database (migrated first);
+            jsonl:PATH: one JSON object per line, rows with the calls_complete columns, error records with the
+            calljoin_errors columns ('-' for standard output)
+            """, "clickhouse");
+        sink.Validators.Add(r =>
+        {
+            if (r.ValidValue(sink) is { } value && value != "clickhouse" && !value.StartsWith("jsonl:", StringComparison.Ordinal))
+            {
+                r.AddError($"--sink must be 'clickhouse' or 'jsonl:PATH', got '{value}'.");
+            }
+        });
+        var drain = CliOptions.Bool("--drain", true, "apply every remaining timeout at the end of input (false keeps pending halves unwritten)");
+        var startTopic = CliOptions.Text("--start-topic", "T", "the topic of call starts in the dumps", WeaveTopics.CallStarted);
+        var endTopic = CliOptions.Text("--end-topic", "T", "the topic of call ends in the dumps", WeaveTopics.CallEnded);
+        var state = CliOptions.Text("--state", "DIR", "keep pending halves in a FASTER store there (default: in memory)");
+        var stateMib = CliOptions.Int("--state-mib", 256, "the FASTER store's memory budget in MiB", min: 1);
         var defaults = new JoinOptions();
-        var join = defaults with
-        {
-            StartTimeout = TimeSpan.FromSeconds(options.Int("start-timeout", (int)defaults.StartTimeout.TotalSeconds)),
-            EndTimeout = TimeSpan.FromSeconds(options.Int("end-timeout", (int)defaults.EndTimeout.TotalSeconds)),
-        };
-        var endpoint = options.ClickHouseFromEnvironment();
-        options.RejectUnknown();
-        if (options.Positional.Count == 0)
-        {
-            throw new CommandLineException("give at least one dump file (see --help).");
-        }
+        var startTimeout = CliOptions.Int("--start-timeout", (int)defaults.StartTimeout.TotalSeconds, "seconds a start waits for its end before its running row", min: 0);
+        var endTimeout = CliOptions.Int("--end-timeout", (int)defaults.EndTimeout.TotalSeconds, "seconds an end waits for its start before start_missing", min: 0);
+        var clickHouse = new ClickHouseOptions();
+        var command = new Command("replay", """
+            replay kcat -J dumps through the join engine into ClickHouse or a JSONL file
 
-        foreach (var path in options.Positional.Where(p => !File.Exists(p)))
-        {
-            throw new CommandLineException($"no such dump file: {path}");
-        }
+            Replays dumps in kcat's -J line format (plain or gzip; several are merged by record time) through the same
+            join engine as the service. Stream time comes from the records, so the same dumps always give the same rows
+            in the same order. At the end of input every remaining timeout is applied (--drain false keeps pending
+            halves unwritten). ClickHouse: CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_* and WF_CLICKHOUSE_DATABASE.
+            """) { dumps, sink, drain, startTopic, endTopic, state, stateMib, startTimeout, endTimeout };
+        clickHouse.AddTo(command);
+        command.SetAction((parse, stop) => RunAsync(new Replay(
+            parse.GetRequiredValue(dumps), parse.GetValue(sink)!, parse.GetValue(drain), parse.GetValue(startTopic)!, parse.GetValue(endTopic)!,
+            parse.GetValue(state), parse.GetValue(stateMib),
+            defaults with { StartTimeout = TimeSpan.FromSeconds(parse.GetValue(startTimeout)), EndTimeout = TimeSpan.FromSeconds(parse.GetValue(endTimeout)) },
+            clickHouse.Resolve(parse)), stop));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(Replay options, CancellationToken stop)
+    {
+        var (dumps, sink, drain, startTopic, endTopic, stateDir, stateMib, join, endpoint) = options;
         using var store = stateDir is null
             ? (IPendingStore)new InMemoryPendingStore()
             : new FasterPendingStore(new PendingStoreOptions { Directory = stateDir, MemoryBudgetBytes = stateMib * 1024L * 1024, DeleteOnDispose = true });
-        using var input = new DumpMerge([.. options.Positional.Select(path => DumpReader.Open(path))]);
-        var progress = new Progress<ReplayProgress>(p =>
-            Console.Error.WriteLine($"replay: {p.Records:N0} records, {p.Records / p.Elapsed.TotalSeconds:N0}/s, {p.Rows:N0} rows, {p.Errors:N0} errors"));
+        var files = new List<FileStream>();
+        foreach (var path in dumps)
+        {
+            files.Add(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan));
+        }
 
+        using var input = new DumpMerge([.. files.Select((file, i) => new DumpReader(file, dumps[i]))]);
+        var progress = new ReplayDisplay(files);
         ReplaySummary summary;
         IReadOnlyDictionary<string, long> byReason;
         if (sink.StartsWith("jsonl:", StringComparison.Ordinal))
         {
             var path = sink["jsonl:".Length..];
             using var stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path, 1 << 20);
-            var result = await JsonlReplay.RunAsync(input, stream, store, join, startTopic, endTopic, drain, Malformed, progress, stop).ConfigureAwait(false);
+            var result = await JsonlReplay.RunAsync(input, stream, store, join, startTopic, endTopic, drain, progress.Malformed, progress, stop).ConfigureAwait(false);
             summary = result.Summary;
             byReason = result.ErrorsByReason;
         }
-        else if (sink == "clickhouse")
+        else
         {
             using var client = new ClickHouseClient(endpoint.ConnectionString);
             await new SchemaMigrator(client, endpoint.Database).MigrateAsync(ct: stop).ConfigureAwait(false);
@@ -90,17 +98,14 @@ internal static class ReplayCommand
             var output = new CountingOutput<ClickHouseSinkOutput>(new ClickHouseSinkOutput(clickHouse));
             var engine = new JoinEngine<CountingOutput<ClickHouseSinkOutput>>(store, join, output);
             summary = await DumpReplay.RunAsync(input, engine, startTopic, endTopic, drain, () => clickHouse.WaitForCapacityAsync(stop),
-                Malformed, progress, () => (output.Rows, output.Errors), stop).ConfigureAwait(false);
+                progress.Malformed, progress, () => (output.Rows, output.Errors), stop).ConfigureAwait(false);
             var completing = Stopwatch.StartNew();
             await clickHouse.CompleteAsync(stop).ConfigureAwait(false);
             summary = summary with { Elapsed = summary.Elapsed + completing.Elapsed };   // until every row is durable
             byReason = output.ErrorsByReason;
         }
-        else
-        {
-            throw new CommandLineException($"--sink must be 'clickhouse' or 'jsonl:PATH', got '{sink}'.");
-        }
 
+        progress.Finish();
         using var self = Process.GetCurrentProcess();
         Console.Error.WriteLine(
             $"replay: {summary.Records:N0} records in {summary.Elapsed.TotalSeconds:F1} s ({summary.RecordsPerSecond:N0}/s), "
@@ -114,14 +119,24 @@ internal static class ReplayCommand
         return 0;
     }
 
-    private static void Malformed(DumpReader reader) =>
-        Console.Error.WriteLine($"replay: {reader.Name}:{reader.LineNumber}: skipped, not a record: {reader.Error}");
+    /// <summary>The values of one replay's options.</summary>
+    private sealed record Replay(string[] Dumps, string Sink, bool Drain, string StartTopic, string EndTopic, string? StateDir, int StateMib,
+        JoinOptions Join, ClickHouseEndpoint Endpoint);
 
-    private static bool Bool(CommandOptions options, string name, bool fallback) => options.String(name) switch
+    /// <summary>Replay's progress (records, against the bytes read of the dumps' total size) and its malformed-line notes.</summary>
+    private sealed class ReplayDisplay(IReadOnlyList<FileStream> files) : IProgress<ReplayProgress>
     {
-        null => fallback,
-        "true" => true,
-        "false" => false,
-        var other => throw new CommandLineException($"--{name} expects true or false, got '{other}'."),
-    };
+        private readonly long _total = files.Sum(f => f.Length);
+        private readonly ConsoleProgress _display = ConsoleProgress.OnStandardError("replay", "records");
+
+        // Called on the replay's own thread, the one reading the files, so their positions are safe to read.
+        public void Report(ReplayProgress value) =>
+            _display.Update(value.Records, files.Sum(f => f.Position), _total,
+                string.Create(CultureInfo.InvariantCulture, $"{value.Rows:N0} rows, {value.Errors:N0} errors"));
+
+        public void Malformed(DumpReader reader) =>
+            _display.Line($"replay: {reader.Name}:{reader.LineNumber}: skipped, not a record: {reader.Error}");
+
+        public void Finish() => _display.Finish();
+    }
 }

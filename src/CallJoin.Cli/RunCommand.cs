@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CallJoin.Service.Hosting;
 
 namespace CallJoin.Cli;
@@ -6,18 +7,12 @@ namespace CallJoin.Cli;
 /// <remarks>The service itself is <see cref="ServiceCommand"/>, which the service-only <c>calljoin-service</c> executable runs too.</remarks>
 internal static class RunCommand
 {
-    private const string Help = "usage: calljoin run [--config FILE]\n\n" + ServiceCommand.Description;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>run</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
-
-        var config = options.String("config");
-        options.RejectUnknown();
-        return await ServiceCommand.RunAsync(config, "calljoin run", stop).ConfigureAwait(false);
+        var config = CliOptions.Text("--config", "FILE", "a JSON settings file, applied over ./appsettings.json and under the environment");
+        var command = new Command("run", "the service: Kafka -> join -> ClickHouse, with /metrics, /healthz and /readyz\n\n" + ServiceCommand.Description) { config };
+        command.SetAction((parse, stop) => ServiceCommand.RunAsync(parse.GetValue(config), "calljoin run", stop));
+        return command;
     }
 }

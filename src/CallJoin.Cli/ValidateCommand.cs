@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using CallJoin.ClickHouse;
 using CallJoin.Migration.Validation;
 using ClickHouse.Driver;
@@ -17,87 +17,69 @@ internal static class ValidateCommand
     /// <summary>Exit code when ClickHouse could not be queried, so nothing was decided.</summary>
     public const int NotValidated = 3;
 
-    private const string Help = """
-        usage: calljoin validate --from YYYY-MM-DD --to YYYY-MM-DD [--project ID] [--sample N]
-                                 [--report PATH] [--format md|json] [--max-listed N] [--refs-as-sets] [--no-verdicts]
-                                 [--max-memory-mib N]
-                                 [--clickhouse CONNECTION-STRING] [--database NAME]
-
-        Compares the legacy calls_merged (read as the trace server reads it: GROUP BY project_id, id) with
-        calls_complete (FINAL) for each day (UTC; a call's day is that of its started_at, an end-only call's that of
-        its ended_at) and project:
-          - counts of complete calls, running calls and end-only calls (start_missing records on the new path);
-          - every compared column of a sample of calls (--sample N per day, default 1000; 0 compares every call).
-        Writes one verdict per (day, project) into migration_validation (the query router reads the latest), prints a
-        summary and, with --report, a Markdown or JSON report (format from --format, else from the extension).
-
-        --max-listed N   mismatching calls listed with their fields per day (default 20); all are counted
-        --refs-as-sets   compare input_refs/output_refs as sets: calls_merged repeats the refs of a half the old
-                         server stored twice, which calls_complete keeps once
-        --no-verdicts    compare and report only; leave migration_validation as it is
-        --max-memory-mib max_memory_usage of each query (default 2048); GROUP BY and sorting spill above half
-
-        Exit code: 0 consistent, 1 something differs, 2 usage error, 3 ClickHouse could not be queried.
-        """;
-
-    public static async Task<int> RunAsync(CommandOptions options, CancellationToken stop)
+    /// <summary>The <c>validate</c> command.</summary>
+    public static Command Create()
     {
-        if (options.Help)
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
+        var clickHouse = new ClickHouseOptions();
+        var from = CliOptions.Day("--from", "the first day compared (UTC)");
+        var to = CliOptions.Day("--to", "the last day compared (UTC)");
+        from.Required = true;
+        to.Required = true;
+        var project = CliOptions.Text("--project", "ID", "compare this project only (default: every project)");
+        var sample = CliOptions.Int("--sample", 1000, "calls per day whose every compared column is checked; 0 compares every call", min: 0);
+        var report = CliOptions.Text("--report", "PATH", "also write a Markdown or JSON report there");
+        var format = new Option<string?>("--format") { HelpName = "md|json", Description = "the report's format (default: from the extension of --report, else md)" };
+        format.AcceptOnlyFromAmong("md", "markdown", "json");
+        var maxListed = CliOptions.Int("--max-listed", 20, "mismatching calls listed with their fields per day; all are counted", min: 0);
+        var refsAsSets = CliOptions.Flag("--refs-as-sets",
+            "compare input_refs/output_refs as sets: calls_merged repeats the refs of a half the old server stored twice, which calls_complete keeps once");
+        var noVerdicts = CliOptions.Flag("--no-verdicts", "compare and report only; leave migration_validation as it is");
+        var maxMemoryMib = CliOptions.Int("--max-memory-mib", 2048, "max_memory_usage of each query; GROUP BY and sorting spill above half", min: 1);
+        var command = new Command("validate", """
+            compare calls_merged with calls_complete per day and project; exit 1 when they differ
 
-        var endpoint = options.ClickHouseFromEnvironment();
-        var from = Day(options, "from");
-        var to = Day(options, "to");
-        var project = options.String("project");
-        var sample = options.Int("sample", 1000);
-        var maxListed = options.Int("max-listed", 20);
-        var writeVerdicts = !options.Flag("no-verdicts");
-        var refsAsSets = options.Flag("refs-as-sets");
-        var maxMemoryMib = options.Int("max-memory-mib", 2048);
-        var report = options.String("report");
-        var format = Format(options.String("format"), report);
-        options.RejectUnknown();
-        if (options.Positional.Count > 0)
-        {
-            throw new CommandLineException($"unexpected argument '{options.Positional[0]}' (see --help).");
-        }
+            Compares the legacy calls_merged (read as the trace server reads it: GROUP BY project_id, id) with
+            calls_complete (FINAL) for each day (UTC; a call's day is that of its started_at, an end-only call's that of
+            its ended_at) and project:
+              - counts of complete calls, running calls and end-only calls (start_missing records on the new path);
+              - every compared column of a sample of calls (--sample N per day, default 1000; 0 compares every call).
+            Writes one verdict per (day, project) into migration_validation (the query router reads the latest), prints a
+            summary and, with --report, a Markdown or JSON report (format from --format, else from the extension).
 
-        if (to < from)
+            Exit code: 0 consistent, 1 something differs, 2 usage error, 3 ClickHouse could not be queried.
+            """) { from, to, project, sample, report, format, maxListed, refsAsSets, noVerdicts, maxMemoryMib };
+        clickHouse.AddTo(command);
+        command.Validators.Add(r =>
         {
-            throw new CommandLineException($"--to ({to:yyyy-MM-dd}) is before --from ({from:yyyy-MM-dd}).");
-        }
-
-        if (sample < 0 || maxListed < 0)
+            if (r.ValidValue(from) is { } first && r.ValidValue(to) is { } last && last < first)
+            {
+                r.AddError($"--to ({last:yyyy-MM-dd}) is before --from ({first:yyyy-MM-dd}).");
+            }
+        });
+        command.SetAction((parse, stop) =>
         {
-            throw new CommandLineException("--sample and --max-listed must not be negative.");
-        }
+            var endpoint = clickHouse.Resolve(parse);
+            var reportPath = parse.GetValue(report);
+            var validation = new ValidationOptions
+            {
+                Database = endpoint.Database,
+                From = parse.GetValue(from)!.Value,
+                To = parse.GetValue(to)!.Value,
+                ProjectId = parse.GetValue(project),
+                Sample = parse.GetValue(sample),
+                MaxListedPerDay = parse.GetValue(maxListed),
+                WriteVerdicts = !parse.GetValue(noVerdicts),
+                RefsAsSets = parse.GetValue(refsAsSets),
+                MaxQueryMemoryBytes = parse.GetValue(maxMemoryMib) * 1024L * 1024,
+            };
+            return RunAsync(endpoint, validation, reportPath, Format(parse.GetValue(format), reportPath), stop);
+        });
+        return command;
+    }
 
-        if (maxMemoryMib < 1)
-        {
-            throw new CommandLineException("--max-memory-mib must be at least 1.");
-        }
-
-        if (project is { Length: 0 } || report is { Length: 0 })
-        {
-            throw new CommandLineException("--project and --report need a value.");
-        }
-
-        var validation = new ValidationOptions
-        {
-            Database = endpoint.Database,
-            From = from,
-            To = to,
-            ProjectId = project,
-            Sample = sample,
-            MaxListedPerDay = maxListed,
-            WriteVerdicts = writeVerdicts,
-            RefsAsSets = refsAsSets,
-            MaxQueryMemoryBytes = maxMemoryMib * 1024L * 1024,
-        };
-
+    private static async Task<int> RunAsync(ClickHouseEndpoint endpoint, ValidationOptions validation, string? report,
+        ValidationReportFormat format, CancellationToken stop)
+    {
         ValidationReport result;
         using (var client = new ClickHouseClient(endpoint.ConnectionString))
         {
@@ -123,14 +105,6 @@ internal static class ValidateCommand
         return result.Consistent ? Consistent : Mismatch;
     }
 
-    private static DateOnly Day(CommandOptions options, string name)
-    {
-        var text = options.String(name) ?? throw new CommandLineException($"--{name} YYYY-MM-DD is required (see --help).");
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day
-            : throw new CommandLineException($"--{name} expects a day as YYYY-MM-DD, got '{text}'.");
-    }
-
     private static ValidationReportFormat Format(string? format, string? report) => format switch
     {
         "md" or "markdown" => ValidationReportFormat.Markdown,
@@ -138,6 +112,6 @@ internal static class ValidateCommand
         null => report is not null && report.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? ValidationReportFormat.Json
             : ValidationReportFormat.Markdown,
-        _ => throw new CommandLineException($"--format expects md or json, got '{format}'."),
+        _ => ValidationReportFormat.Markdown,
     };
 }

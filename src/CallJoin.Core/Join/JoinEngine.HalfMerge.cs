@@ -35,7 +35,7 @@ public sealed partial class JoinEngine<TOutput>
             if (!exists)
             {
                 // A call matched recently: its halves redelivered are duplicates, not the start of a new call.
-                if (engine._matched.TryGet(key, engine._now, out var startHash32, out var endHash32))
+                if (engine._matched.TryGet(key, out var startHash32, out var endHash32))
                 {
                     // 0: the half was not at hand (a call completed from a lookup), so any copy of it counts as a duplicate.
                     var known = side == CallSide.Start ? startHash32 : endHash32;

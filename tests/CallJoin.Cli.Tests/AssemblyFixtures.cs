@@ -1,0 +1,4 @@
+using CallJoin.Testing;
+
+[assembly: AssemblyFixture(typeof(BrokerFixture))]
+[assembly: AssemblyFixture(typeof(ClickHouseFixture))]
