@@ -77,10 +77,15 @@ internal sealed class JoinReferenceModel(JoinOptions options)
             return;
         }
 
+        // A matched call is remembered in time buckets of retention/32 (at least 1 s): it is forgotten when the newest
+        // time its bucket can hold has been retained for the whole retention.
         var last = Math.Max(entry.Arrival, Math.Max(e.Timestamp, _now));
+        var retention = (long)options.CompletedRetention.TotalMilliseconds;
+        var width = Math.Max(1_000, retention / 32);
+        var bucketEnd = ((long)Math.Floor(last / (double)width) + 1) * width - 1;
         _entries[e.Key] = new Entry
         {
-            Completed = true, StartJson = start.Json, EndJson = end.Json, Deadline = Plus(last, options.CompletedRetention), Sequence = _sequence++,
+            Completed = true, StartJson = start.Json, EndJson = end.Json, Deadline = bucketEnd + retention, Sequence = _sequence++,
         };
     }
 
