@@ -66,7 +66,7 @@ public sealed class CoPartitionedIngest : IIngestContext, IDisposable
         _handler = handler;
         _time = time ?? TimeProvider.System;
         _commits = new IngestCommits(_topics);
-        _lag = new LagMeter(_topics);
+        _lag = new LagMeter(_topics, StartPosition);
         _flow = new FlowControl(options.MaxHeldOffsets);
         _consumer = BuildConsumer(options);
     }

@@ -7,7 +7,8 @@ namespace CallJoin.Kafka.Ingest;
 /// except once per assigned partition that has given no message yet: its committed offset, where reading starts).
 /// </summary>
 /// <remarks>Consume thread only, except <see cref="Lag"/> and <see cref="IsCaughtUp"/>, which any thread may read.</remarks>
-internal sealed class LagMeter(IngestTopics topics)
+/// <param name="assignedAt">Where reading a partition was told to start (a checkpoint's position), or Unset for its committed offset.</param>
+internal sealed class LagMeter(IngestTopics topics, Func<TopicPartition, Offset> assignedAt)
 {
     private readonly Dictionary<TopicPartition, long> _startOffsets = [];
     private IReadOnlyList<PartitionLag> _lag = [];
@@ -55,12 +56,21 @@ internal sealed class LagMeter(IngestTopics topics)
         Volatile.Write(ref _assignedCount, assigned.Count);
     }
 
-    /// <summary>Where reading a partition began: its committed offset, or the low watermark when none (earliest reset).</summary>
+    /// <summary>
+    /// Where reading a partition began: the position it was assigned at, else its committed offset (which may trail it:
+    /// halves still pending hold it back), else the low watermark (earliest reset).
+    /// </summary>
     private long StartOffset(IConsumer<MessageLength, MessageLength> consumer, TopicPartition tp, Offset low)
     {
         if (_startOffsets.TryGetValue(tp, out var start))
         {
             return start;
+        }
+
+        if (assignedAt(tp) is { IsSpecial: false } assigned)
+        {
+            _startOffsets[tp] = assigned.Value;
+            return assigned.Value;
         }
 
         try

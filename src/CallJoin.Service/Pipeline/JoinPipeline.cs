@@ -49,6 +49,8 @@ internal sealed class JoinPipeline : IIngestHandler
     private PipelineSnapshot _snapshot = PipelineSnapshot.Empty;
     private readonly StateCheckpoints? _checkpoints;
     private readonly LateLookups? _lookups;
+    private IReadOnlyList<LookupAnswer> _answers = [];
+    private int _answered;
     private volatile SinkBarrier? _checkpointBarrier;
     private long _nextStateCheckpoint;
     private long _wallMillis;
@@ -374,7 +376,10 @@ internal sealed class JoinPipeline : IIngestHandler
         }
     }
 
-    /// <summary>Applies the answers of the last lookup batch and starts the next one.</summary>
+    /// <summary>
+    /// Applies lookup answers a slice at a time while the sink has room (an answer may write a row), and starts the next
+    /// batch once the last one is applied.
+    /// </summary>
     private void ApplyLookupAnswers()
     {
         if (_lookups is null)
@@ -382,17 +387,29 @@ internal sealed class JoinPipeline : IIngestHandler
             return;
         }
 
-        foreach (var answer in _lookups.TakeAnswers())
+        if (_answered >= _answers.Count)
         {
-            _engine.Resolve(new LatePartner
+            _answers = _lookups.TakeAnswers();
+            _answered = 0;
+        }
+
+        var started = Environment.TickCount64;
+        while (_answered < _answers.Count && !IsBehind && Environment.TickCount64 - started < FiringBudgetMs)
+        {
+            var end = Math.Min(_answers.Count, _answered + TimeoutSlice);
+            for (; _answered < end; _answered++)
             {
-                Side = answer.Side,
-                ProjectId = answer.Key.ProjectId.Span,
-                Id = answer.Key.Id.Span,
-                CallComplete = answer.CallComplete,
-                RunningRow = answer.RunningRow,
-                StartMissingEnd = answer.StartMissingEnd.Span,
-            });
+                var answer = _answers[_answered];
+                _engine.Resolve(new LatePartner
+                {
+                    Side = answer.Side,
+                    ProjectId = answer.Key.ProjectId.Span,
+                    Id = answer.Key.Id.Span,
+                    CallComplete = answer.CallComplete,
+                    RunningRow = answer.RunningRow,
+                    StartMissingEnd = answer.StartMissingEnd.Span,
+                });
+            }
         }
     }
 

@@ -27,7 +27,7 @@ public sealed record ServiceSettings
     public required SinkOptions Sink { get; init; }
 
     /// <summary>The join's timeouts and retentions.</summary>
-    public JoinOptions Join { get; init; } = new();
+    public JoinOptions Join { get; init; } = new() { LatePartners = LatePartnerSource.Lookup };
 
     /// <summary>After this long without input, stream time follows the wall clock so timeouts still fire.</summary>
     public TimeSpan IdleAdvanceAfter { get; init; } = TimeSpan.FromSeconds(5);

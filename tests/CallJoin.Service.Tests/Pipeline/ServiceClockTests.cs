@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
+using CallJoin.Core.Join;
 using CallJoin.Service.Pipeline;
 using CallJoin.Testing;
 using CallJoin.Workload;
@@ -42,13 +43,16 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         const int Starts = 3_000;
         await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 4);
         var settings = harness.Settings();
-        settings = settings with { Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 } };
+        settings = settings with
+        {
+            Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 },
+            Join = settings.Join with { LatePartners = LatePartnerSource.RetainedState },
+        };
         await using var service = await ServiceHarness.StartAsync(settings);
         Assert.True(service.Service.IsReady, "the service migrates and starts consuming");
 
         // Starts from ten minutes ago: once read to the end, the wall clock makes all of them due at once.
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var ago = now - (10 * 60_000);
+        var ago = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10 * 60_000);
         using var timeout = new CancellationTokenSource(Bound);
         await clickHouse.Server.SuspendAsync(timeout.Token);
         try
@@ -63,10 +67,43 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         }
         finally
         {
-            await clickHouse.Server.ResumeAsync(timeout.Token);
+            await clickHouse.Server.ResumeAsync(CancellationToken.None);
         }
 
         Assert.Equal(Starts, await harness.WaitForAsync("SELECT count() FROM {db}.calls_complete FINAL WHERE ended_at = toDateTime64(0, 6)", Starts, Bound));
+    }
+
+    [Fact]
+    public async Task Timeouts_that_fall_due_during_a_ClickHouse_outage_are_looked_up_once_it_is_back_and_decide_nothing_before()
+    {
+        const int Starts = 3_000;
+        await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 4);
+        var settings = harness.Settings();
+        settings = settings with { Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 } };
+        await using var service = await ServiceHarness.StartAsync(settings);
+
+        var ago = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10 * 60_000);
+        using var timeout = new CancellationTokenSource(Bound);
+        await clickHouse.Server.SuspendAsync(timeout.Token);
+        try
+        {
+            await harness.PublishAsync(Enumerable.Range(0, Starts).Select(i => Start("s" + i, ago, ago)));
+            await WaitUntil(() => service.Service.Snapshot is { StartsConsumed: Starts, Lookups: Starts, LookupFailures: > 0 },
+                "every start is read, times out and is looked up, and the lookup fails while ClickHouse is away");
+
+            // Without ClickHouse's answer no start may be given an outcome: each still waits in state, its offset held.
+            var snapshot = service.Service.Snapshot;
+            Assert.Equal(0, snapshot.RunningRows);
+            Assert.Equal(Starts, snapshot.State.Entries);
+            Assert.True(service.Service.LookupsFailing, "readiness reports the failing lookups");
+        }
+        finally
+        {
+            await clickHouse.Server.ResumeAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(Starts, await harness.WaitForAsync("SELECT count() FROM {db}.calls_complete FINAL WHERE ended_at = toDateTime64(0, 6)", Starts, Bound));
+        await WaitUntil(() => service.Service.Snapshot.State.Entries == 0, "every start leaves the state with its running row");
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)

@@ -98,7 +98,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         var app = CallJoinHost.ForSettings(settings, builder =>
         {
-            builder.SetMinimumLevel(LogLevel.Warning);
+            builder.SetMinimumLevel(LogLevel.Information);
             logging?.Invoke(builder);
         });
         await app.StartAsync();

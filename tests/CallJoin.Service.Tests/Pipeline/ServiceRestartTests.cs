@@ -60,9 +60,11 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
         Assert.True(StateCheckpoints.HasCommitted(state), "the first run left no state checkpoint");
 
         // It once crashed here, logging the resumed stream time (long.MinValue) as a date; every restart did the same.
-        await using var second = await ServiceHarness.StartAsync(harness.Settings(stateDirectory: state));
+        // The records are there before it starts: published after, hours-old records would arrive at a stream time
+        // already moved to the wall clock (nothing to read), and wait their full timeouts from there.
         var workload = new WeaveWorkload(ServiceEndToEndTests.Options() with { Calls = 200, Seed = 13 });
         await harness.PublishAsync(workload.Events());
+        await using var second = await ServiceHarness.StartAsync(harness.Settings(stateDirectory: state));
         Assert.Equal(workload.Expected.CallsInTable, await harness.WaitForAsync(CallsFinal, workload.Expected.CallsInTable));
     }
 
@@ -80,7 +82,7 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
         // The second member's join revokes the first one's partitions: it makes them durable, commits, forgets their
         // pending halves, and each member reads its half again from the committed offsets.
         await using var second = await ServiceHarness.StartAsync(harness.Settings(IngestOwnership.Group));
-        await WaitForAsync(() => first.Service.Ingest!.Assignment.StartPartitions.Count == 4 && second.Service.Ingest!.Assignment.StartPartitions.Count == 4);
+        await WaitForAsync(() => first.Service.Ingest!.Assignment.StartPartitions.Count == 4 && second.Service.Ingest!.Assignment.StartPartitions.Count == 4, () => "the two members did not split the partitions 4 and 4");
         await WaitUntilSettledAsync(first);
         await WaitUntilSettledAsync(second);
 
@@ -116,15 +118,23 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
             && s.StreamTimeMillis >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000
             && sink.InsertedRows + sink.RejectedRows + sink.OversizeRows == s.Matched + s.RunningRows
             && sink.BufferedBytes == 0;
+    }, () =>
+    {
+        var service = running.Service;
+        var s = service.Snapshot;
+        var sink = service.Sink!;
+        return $"caught up {service.Ingest!.IsCaughtUp} (lag {string.Join(',', service.Ingest.Lag.Select(l => l.Messages))}), stream time "
+            + $"{DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, s.StreamTimeMillis)):O}, rows {sink.InsertedRows}+{sink.RejectedRows}+{sink.OversizeRows} "
+            + $"against {s.Matched}+{s.RunningRows}, buffered {sink.BufferedBytes}, checkpointing {service.IsCheckpointing}, paused {service.Ingest.IsPaused}";
     });
 
-    private static async Task WaitForAsync(Func<bool> condition)
+    private static async Task WaitForAsync(Func<bool> condition, Func<string> describe)
     {
         for (var i = 0; i < 1_200 && !condition(); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(condition(), "the service did not settle within two minutes");
+        Assert.True(condition(), "the service did not settle within two minutes: " + describe());
     }
 }

@@ -10,14 +10,14 @@ namespace CallJoin.Service.Pipeline.Late;
 /// one batch in flight at a time, off the consume thread; <see cref="TakeAnswers"/> hands the answers back to it.
 /// </summary>
 /// <remarks>
-/// A failed batch is retried whole with backoff (1 s doubling to 30 s), logged at the first failure and then at most
-/// every 30 s, and counted; its halves stay in state (and their offsets uncommitted) until it succeeds. Requests and
+/// A failed batch is retried whole with backoff (1 s doubling to 10 s), logged at the first failure and then at most
+/// every 10 s, and counted; its halves stay in state (and their offsets uncommitted) until it succeeds. Requests and
 /// answers are engine-thread only; the query runs on the thread pool.
 /// </remarks>
 internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogger log, int maxBatch = 10_000) : ILatePartnerLookup
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(10);
 
     private readonly List<LookupKey> _starts = [];
     private readonly List<LookupKey> _ends = [];
