@@ -54,9 +54,12 @@ public static class CallJoinHost
     {
         ArgumentNullException.ThrowIfNull(app);
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            .Replace("[::]", "0.0.0.0", StringComparison.Ordinal));
-        var host = bound.Host is "0.0.0.0" ? "127.0.0.1" : bound.Host;   // every interface: loopback is one of them
-        return new Uri($"http://{host}:{bound.Port}/");
+            .Replace("[::]", "[::1]", StringComparison.Ordinal));
+
+        // Every interface: loopback is one of them. Bound on IPv6's any address, the IPv6 loopback is surely ours; the
+        // same port on IPv4's loopback may belong to another process.
+        var host = bound.Host is "0.0.0.0" ? "127.0.0.1" : bound.Host;
+        return new Uri($"http://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host)}:{bound.Port}/");
     }
 
     /// <param name="reloadFrom">Configuration whose reloads change the routing options (JSON files reload on change); null: fixed.</param>

@@ -68,9 +68,13 @@ public sealed class ServiceEndToEndTests(BrokerFixture kafka, ClickHouseFixture 
         Assert.True(PrometheusText.Has(metrics, "calljoin_join_latency_seconds_bucket"));
         Assert.True(PrometheusText.Sum(metrics, "calljoin_sink_flush_latency_seconds_count") > 0);
 
-        // Starts that never end wait out their 7-day retention in state (their running rows are written), so their
-        // offsets stay uncommitted: a restart reads them again.
-        Assert.True(PrometheusText.Sum(metrics, "calljoin_state_entries") >= expected.RunningOnlyRows);
+        // Every timed-out half was looked up and left the state with its outcome: the state holds only what the join
+        // window needs, and the matched calls are remembered outside it.
+        Assert.True(PrometheusText.Has(metrics, "calljoin_lookups_requested_total"), "the lookups are counted on /metrics");
+        Assert.True(service.Service.Snapshot.Lookups >= expected.RunningOnlyRows + expected.StartMissingErrors,
+            $"{service.Service.Snapshot.Lookups} lookups for {expected.RunningOnlyRows} running rows and {expected.StartMissingErrors} start_missing records");
+        await Eventually.TrueAsync(() => service.Service.Snapshot.State.Entries == 0, "every timed-out half left the state with its outcome");
+        Assert.True(PrometheusText.Has(metrics, "calljoin_state_matched_calls"), "the remembered matched calls are on /metrics");
     }
 
     internal static WorkloadOptions Options() => new()

@@ -84,7 +84,11 @@ public sealed class ServiceFailureTests(BrokerFixture kafka, ClickHouseFixture c
             await harness.PublishAsync(workload.Events());
             await Eventually.TrueAsync(() => service.Service.Ingest!.IsPaused, "the ingest paused while ClickHouse was down");
             Assert.True(service.Service.Sink!.BufferedBytes <= settings.Sink.MaxBufferedBytes + settings.Sink.MaxBatchBytes + (4 << 20));
-            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri("readyz", UriKind.Relative), timeout.Token)).StatusCode);
+            using (var notReady = await http.GetAsync(new Uri("readyz", UriKind.Relative), timeout.Token))
+            {
+                Assert.True(notReady.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, await notReady.Content.ReadAsStringAsync(timeout.Token));
+            }
+
             var sinkError = "";
             await Eventually.TrueAsync(async () =>
             {

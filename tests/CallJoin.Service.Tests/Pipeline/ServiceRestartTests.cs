@@ -32,14 +32,15 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
             await first.StopAsync();
         }
 
-        // The graceful stop checkpointed the pending state (starts that never end, orphan ends, tombstones) with the
-        // positions read and committed them: the second run reopens that state and has nothing to read again.
+        // The graceful stop checkpointed the pending state with the positions read: the second run reopens that state
+        // and has nothing to read again. The starts that never end left the state with their running rows (looked up
+        // at their timeout), so nothing is due again.
         await using var second = await ServiceHarness.StartAsync(harness.Settings(stateDirectory: state));
         await WaitUntilSettledAsync(second);
 
         Assert.Equal(0, second.Service.Ingest!.ConsumedCount);
-        Assert.True(second.Service.Snapshot.State.Entries >= expected.RunningOnlyRows, "the pending starts were not recovered");
         Assert.Equal(0, second.Service.Snapshot.RunningRows);
+        Assert.Equal(0, second.Service.Snapshot.StartMissing);
         Assert.Equal(expected.CallsInTable, await harness.ScalarAsync(CallsFinal));
         Assert.Equal(expected.CallsInTable, await harness.ScalarAsync("SELECT uniqExact(id) FROM {db}.calls_complete FINAL"));
         Assert.Equal(expected.RunningOnlyRows, await harness.ScalarAsync("SELECT count() FROM {db}.calls_complete FINAL WHERE ended_at = toDateTime64(0, 6)"));
