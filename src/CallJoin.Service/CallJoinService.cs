@@ -81,7 +81,7 @@ public sealed class CallJoinService : IAsyncDisposable
     /// <summary>The join's latest counters and state size.</summary>
     public PipelineSnapshot Snapshot => _pipeline?.Snapshot ?? PipelineSnapshot.Empty;
 
-    /// <summary>Whether reading is paused for a state checkpoint waiting on ClickHouse to confirm the rows before it.</summary>
+    /// <summary>Whether reading is paused briefly for a state checkpoint waiting on ClickHouse to confirm the rows before it.</summary>
     public bool IsCheckpointing => _pipeline?.IsCheckpointing == true;
 
     /// <summary>Whether the last lookup of timed-out halves' calls failed and waits to be retried.</summary>

@@ -31,7 +31,8 @@ internal sealed class JoinPipeline : IIngestHandler
     internal const int TimeoutSlice = 1024;
     private const long FiringBudgetMs = 50;
     private const int DurableWaitSliceMs = 50;
-    private const long ClampLogIntervalMs = 60_000;   // also the interval of repeated Kafka error warnings
+    private const long ClampLogIntervalMs = 60_000;
+    private const long BriefCheckpointPauseMs = 5_000;   // also the interval of repeated Kafka error warnings
 
     private readonly JoinEngine<SinkJoinOutput> _engine;
     private readonly SinkJoinOutput _output;
@@ -52,6 +53,7 @@ internal sealed class JoinPipeline : IIngestHandler
     private IReadOnlyList<LookupAnswer> _answers = [];
     private int _answered;
     private volatile SinkBarrier? _checkpointBarrier;
+    private long _checkpointBegan;
     private long _nextStateCheckpoint;
     private long _wallMillis;
     private long _latestAllowedTimestamp;
@@ -89,8 +91,11 @@ internal sealed class JoinPipeline : IIngestHandler
     /// <summary>Set before a graceful stop: the final revoke then keeps the state instead of scanning it away.</summary>
     public bool Stopping { get; set; }
 
-    /// <summary>Whether a state checkpoint is waiting for the sink (reading is paused meanwhile). Any thread.</summary>
-    public bool IsCheckpointing => _checkpointBarrier is not null;
+    /// <summary>
+    /// Whether reading is paused only briefly for a state checkpoint waiting for the sink (under 5 s: longer, ClickHouse is
+    /// slow or away, and it counts as backpressure). Any thread.
+    /// </summary>
+    public bool IsCheckpointing => _checkpointBarrier is not null && Environment.TickCount64 - Volatile.Read(ref _checkpointBegan) < BriefCheckpointPauseMs;
 
     /// <summary>Whether the last lookup batch failed and waits to be retried. Any thread (a recent value).</summary>
     public bool LookupsFailing => _lookups?.IsFailing == true;
@@ -274,6 +279,7 @@ internal sealed class JoinPipeline : IIngestHandler
     /// </summary>
     private void BeginStateCheckpoint()
     {
+        Volatile.Write(ref _checkpointBegan, Environment.TickCount64);
         _checkpointBarrier = new SinkBarrier();
         _sink.AddMark(_checkpointBarrier);
         _ = _sink.FlushAsync();

@@ -3,6 +3,7 @@ using System.Text;
 using CallJoin.ClickHouse.Sink;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
+using CallJoin.Service;
 using CallJoin.Service.Pipeline;
 using CallJoin.Testing;
 using CallJoin.Workload;
@@ -89,7 +90,7 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         {
             await harness.PublishAsync(Enumerable.Range(0, Starts).Select(i => Start("s" + i, ago, ago)));
             await WaitUntil(() => service.Service.Snapshot is { StartsConsumed: Starts, Lookups: Starts, LookupFailures: > 0 },
-                "every start is read, times out and is looked up, and the lookup fails while ClickHouse is away");
+                () => $"every start is read, times out and is looked up, and the lookup fails while ClickHouse is away ({Describe(service.Service)})");
 
             // Without ClickHouse's answer no start may be given an outcome: each still waits in state, its offset held.
             var snapshot = service.Service.Snapshot;
@@ -106,14 +107,24 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         await WaitUntil(() => service.Service.Snapshot.State.Entries == 0, "every start leaves the state with its running row");
     }
 
-    private static async Task WaitUntil(Func<bool> condition, string what)
+    private static Task WaitUntil(Func<bool> condition, string what) => WaitUntil(condition, () => what);
+
+    private static async Task WaitUntil(Func<bool> condition, Func<string> what)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting: " + what);
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting: " + what());
             await Task.Delay(100);
         }
+    }
+
+    private static string Describe(CallJoinService service)
+    {
+        var s = service.Snapshot;
+        return $"{s.StartsConsumed} starts read, {s.Lookups} looked up, {s.LookupFailures} lookup failures, {s.LookupsPending} pending, "
+            + $"stream time {s.StreamTimeMillis}, paused {service.Ingest?.IsPaused}, checkpointing {service.IsCheckpointing}, "
+            + $"{service.Sink?.BufferedBytes} bytes buffered";
     }
 
     private static WorkloadEvent Start(string id, long startedAtMillis, long timestampMillis) => new(
