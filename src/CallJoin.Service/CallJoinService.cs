@@ -117,8 +117,18 @@ public sealed class CallJoinService : IAsyncDisposable
         var lookups = _settings.Join.LatePartners == LatePartnerSource.Lookup
             ? new LateLookups(new ClickHouseCallRecords(new LatePartnerLookup(_client, _settings.Sink)), _time, _log)
             : null;
+        MatchedCalls? matched = null;
+        if (resumeFrom is not null && _settings.State is { } stateOptions)
+        {
+            matched = StateCheckpoints.ReadMatchedCalls(stateOptions.Directory, out var problem);
+            if (problem is not null)
+            {
+                Log.MatchedCallsUnreadable(_log, problem);
+            }
+        }
+
         _pipeline = new JoinPipeline(_store!, Sink, _settings.Join, streamTime, _settings.Sink.MaxBufferedBytes,
-            _settings.DrainTimeout, _metrics, _time, _log, checkpoints, lookups);
+            _settings.DrainTimeout, _metrics, _time, _log, checkpoints, lookups, matched);
         List<(CallSide, SourcePosition)> unreleased = [];
         if (resumeFrom is not null)
         {

@@ -70,9 +70,9 @@ internal static partial class Log
     [LoggerMessage(43, LogLevel.Warning, "Looking up {Calls} timed-out calls in ClickHouse failed ({Kind}); retrying in {Delay}, their halves wait in state: {Reason}")]
     public static partial void LookupFailed(ILogger log, int calls, string kind, TimeSpan delay, string reason);
 
-    [LoggerMessage(44, LogLevel.Information, "State checkpoint deferred: ClickHouse has not confirmed the rows before it yet, the partitions stay paused until it does")]
-    public static partial void CheckpointWaiting(ILogger log);
+    [LoggerMessage(44, LogLevel.Debug, "State checkpoint deferred to the next interval: a message fetched before reading paused arrived")]
+    public static partial void CheckpointInterrupted(ILogger log);
 
-    [LoggerMessage(45, LogLevel.Information, "Restored state: dropped the halves of partitions {Partitions} this instance no longer reads (or did not read at the checkpoint)")]
-    public static partial void RestoreDroppedPartitions(ILogger log, string partitions);
+    [LoggerMessage(45, LogLevel.Warning, "The matched calls saved with the state checkpoint cannot be read ({Problem}); starting without them: redelivered halves of recent calls are resolved by lookups instead")]
+    public static partial void MatchedCallsUnreadable(ILogger log, string problem);
 }

@@ -24,6 +24,7 @@ public sealed class JoinRestoreTests
             var options = new PendingStoreOptions { Directory = directory.Path, MemoryBudgetBytes = PendingStoreOptions.MinMemoryBudgetBytes, IndexSizeBytes = 64 * 1024 };
             var output = new RecordingOutput();
             long streamTime;
+            using var matched = new MemoryStream();
             using (var store = new FasterPendingStore(options))
             {
                 var before = new JoinEngine<RecordingOutput>(store, JoinScenario.Options, output);
@@ -33,12 +34,14 @@ public sealed class JoinRestoreTests
                 }
 
                 store.Checkpoint();
+                before.Matched.WriteTo(matched);   // the matched calls are saved beside the store's checkpoint
                 streamTime = before.Now;
             }
 
             using (var store = new FasterPendingStore(options with { RecoverLatest = true }))
             {
-                var after = new JoinEngine<RecordingOutput>(store, JoinScenario.Options, output);
+                matched.Position = 0;
+                var after = new JoinEngine<RecordingOutput>(store, JoinScenario.Options, output, matched: MatchedCalls.ReadFrom(matched));
                 after.RestoreTimers(streamTime);
                 foreach (var e in events.Skip(split))
                 {

@@ -47,7 +47,8 @@ public sealed partial class JoinEngine<TOutput>
     private long _now = long.MinValue;
 
     /// <param name="lookup">Required with <see cref="LatePartnerSource.Lookup"/>: where timed-out halves' calls are looked up.</param>
-    public JoinEngine(IPendingStore store, JoinOptions options, TOutput output, ILatePartnerLookup? lookup = null)
+    /// <param name="matched">The matched calls restored with the store from a checkpoint; null starts with none.</param>
+    public JoinEngine(IPendingStore store, JoinOptions options, TOutput output, ILatePartnerLookup? lookup = null, MatchedCalls? matched = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -61,7 +62,7 @@ public sealed partial class JoinEngine<TOutput>
         _options = options;
         _output = output;
         _lookup = lookup;
-        _matched = new MatchedCalls(options.CompletedRetention);
+        _matched = matched ?? new MatchedCalls(options.CompletedRetention);
         _builder = new CallRowBuilder(options.MaxDumpBytes);
     }
 

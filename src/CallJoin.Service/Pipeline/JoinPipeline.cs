@@ -65,8 +65,10 @@ internal sealed class JoinPipeline : IIngestHandler
 
     /// <param name="checkpoints">State checkpoints (FASTER store, static ownership): where a restart with its volume resumes.</param>
     /// <param name="lookups">Where timed-out halves' calls are looked up; null keeps them in state for their retention.</param>
+    /// <param name="matched">The matched calls restored with the state; null starts with none.</param>
     public JoinPipeline(IPendingStore store, ClickHouseSink sink, JoinOptions join, StreamTimeRules streamTime, long maxBufferedBytes,
-        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null, LateLookups? lookups = null)
+        TimeSpan drainTimeout, CallJoinMetrics metrics, TimeProvider time, ILogger log, StateCheckpoints? checkpoints = null, LateLookups? lookups = null,
+        MatchedCalls? matched = null)
     {
         _sink = sink;
         _checkpoints = checkpoints;
@@ -77,7 +79,7 @@ internal sealed class JoinPipeline : IIngestHandler
             RecordsAdvanceTime = false,
             LatePartners = lookups is null ? LatePartnerSource.RetainedState : LatePartnerSource.Lookup,
         };
-        _engine = new JoinEngine<SinkJoinOutput>(store, options, _output, lookups);
+        _engine = new JoinEngine<SinkJoinOutput>(store, options, _output, lookups, matched);
         _clock = new StreamClock(time, streamTime.IdleAdvanceAfter);
         _watermark = new PartitionWatermark(streamTime.PartitionIdleAfter);
         _time = time;
@@ -119,7 +121,7 @@ internal sealed class JoinPipeline : IIngestHandler
         {
             // A message fetched before the pause took effect: the state moves on, so this checkpoint would not describe it.
             _checkpointBarrier = null;
-            Log.CheckpointSkipped(_log, TimeSpan.Zero);
+            Log.CheckpointInterrupted(_log);
         }
 
         _clock.OnRecord(timestampMillis);
@@ -332,7 +334,7 @@ internal sealed class JoinPipeline : IIngestHandler
     private void TakeStateCheckpoint(IIngestContext ingest)
     {
         var started = Environment.TickCount64;
-        var positions = _checkpoints!.Take(_engine.Now, ingest.Assignment.StartPartitions);
+        var positions = _checkpoints!.Take(_engine.Now, ingest.Assignment.StartPartitions, _engine.Matched);
         Log.Checkpointed(_log, positions.Count, Environment.TickCount64 - started, true);
     }
 
