@@ -47,12 +47,13 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         settings = settings with
         {
             Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 },
-            Join = settings.Join with { LatePartners = LatePartnerSource.RetainedState },
+            Join = settings.Join with { LatePartners = LatePartnerSource.RetainedState, StartTimeout = TimeSpan.FromSeconds(2) },
         };
         await using var service = await ServiceHarness.StartAsync(settings);
         Assert.True(service.Service.IsReady, "the service migrates and starts consuming");
 
-        // Starts from ten minutes ago: once read to the end, the wall clock makes all of them due at once.
+        // Starts from ten minutes ago with a 2 s timeout: once read to the end, all of them fall due at once, whether stream
+        // time stood at their stamps or had already moved to the wall clock (nothing to read before they were published).
         var ago = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10 * 60_000);
         using var timeout = new CancellationTokenSource(Bound);
         await clickHouse.Server.SuspendAsync(timeout.Token);
@@ -80,7 +81,11 @@ public sealed class ServiceClockTests(BrokerFixture kafka, ClickHouseFixture cli
         const int Starts = 3_000;
         await using var harness = await ServiceHarness.CreateAsync(kafka, clickHouse, partitions: 4);
         var settings = harness.Settings();
-        settings = settings with { Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 } };
+        settings = settings with
+        {
+            Sink = settings.Sink with { MaxBatchBytes = 16 << 10, MaxBufferedBytes = 16 << 10 },
+            Join = settings.Join with { StartTimeout = TimeSpan.FromSeconds(2) },
+        };
         await using var service = await ServiceHarness.StartAsync(settings);
 
         var ago = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (10 * 60_000);
