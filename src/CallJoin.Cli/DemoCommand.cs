@@ -188,7 +188,7 @@ internal static class DemoCommand
             errors = await CountAsync(client, $"SELECT count() FROM {Database}.calljoin_errors FINAL", stop).ConfigureAwait(false);
             var s = service.Snapshot;
             var lag = service.Ingest?.Lag.Sum(l => l.Messages) ?? 0;
-            var written = s.Malformed + s.StartMissing + s.Conflicts + s.KeyCollisions + s.TooLarge + (service.Sink?.OversizeRows ?? 0) + (service.Sink?.RejectedRows ?? 0);
+            var written = s.Malformed + s.StartMissing + s.Conflicts + s.KeyCollisions + s.HalvesTooLarge + (service.Sink?.RowsOverInsertLimit ?? 0) + (service.Sink?.RejectedRows ?? 0);
             progress.Update(calls, calls, expected.CallsInTable,
                 $"consumed {s.StartsConsumed + s.EndsConsumed:N0}/{expected.Messages:N0}, lag {lag:N0}, matched {s.Matched:N0}, "
                 + $"running rows {s.RunningRows:N0}, pending {s.State.Entries:N0}, calljoin_errors {errors:N0}");

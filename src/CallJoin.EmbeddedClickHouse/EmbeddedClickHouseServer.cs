@@ -52,7 +52,10 @@ public sealed class EmbeddedClickHouseServer : IAsyncDisposable
         {
             var builder = new DbConnectionStringBuilder
             {
-                ["Host"] = HostName, ["Port"] = Port.ToString(CultureInfo.InvariantCulture), ["Protocol"] = "http", ["Username"] = _options.User,
+                ["Host"] = HostName,
+                ["Port"] = Port.ToString(CultureInfo.InvariantCulture),
+                ["Protocol"] = "http",
+                ["Username"] = _options.User,
             };
             if (_options.Password.Length > 0)
             {

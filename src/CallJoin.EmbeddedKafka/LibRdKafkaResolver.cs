@@ -16,7 +16,7 @@ namespace CallJoin.EmbeddedKafka;
 internal static class LibRdKafkaResolver
 {
     private static readonly Lock Gate = new();
-    private static nint _handle;
+    private static nint s_handle;
 
     /// <summary>Loads librdkafka (once) and routes this assembly's imports of it to that handle; thread-safe.</summary>
     /// <exception cref="DllNotFoundException">No candidate file loaded; the message lists each try and why.</exception>
@@ -24,18 +24,18 @@ internal static class LibRdKafkaResolver
     {
         lock (Gate)
         {
-            if (_handle != 0)
+            if (s_handle != 0)
             {
                 return;
             }
 
-            _handle = Load();
+            s_handle = Load();
             NativeLibrary.SetDllImportResolver(typeof(LibRdKafkaResolver).Assembly, Resolve);
         }
     }
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name == LibRdKafka.Name ? _handle : 0;
+        name == LibRdKafka.Name ? s_handle : 0;
 
     private static nint Load()
     {

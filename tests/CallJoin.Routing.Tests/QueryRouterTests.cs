@@ -51,7 +51,9 @@ public sealed class QueryRouterTests
     {
         var partial = State(new Dictionary<DateOnly, string>
         {
-            [new(2025, 2, 28)] = "completed", [new(2025, 2, 27)] = "processing", [new(2025, 2, 26)] = "completed",
+            [new(2025, 2, 28)] = "completed",
+            [new(2025, 2, 27)] = "processing",
+            [new(2025, 2, 26)] = "completed",
         });
         var d = await Decide(Migrating, partial, BeforeCutoff);
         Assert.Equal((ReadTable.CallsMerged, RouteRule.BackfillIncomplete), (d.Table, d.Rule));

@@ -64,12 +64,12 @@ public sealed class ReadPathEquivalenceTests(ClickHouseFixture clickHouse) : IAs
     }
 
     // Filled from the data by the first read: a trace id and a parent id that exist.
-    private static string? _traceId;
-    private static string? _parentId;
+    private static string? s_traceId;
+    private static string? s_parentId;
 
-    private static string TraceOf(string _) => _traceId ?? "";
+    private static string TraceOf(string _) => s_traceId ?? "";
 
-    private static string ChildOfRoot(string _) => _parentId ?? "";
+    private static string ChildOfRoot(string _) => s_parentId ?? "";
 
     [Theory]
     [MemberData(nameof(Filters))]
@@ -131,15 +131,15 @@ public sealed class ReadPathEquivalenceTests(ClickHouseFixture clickHouse) : IAs
 
     private async Task LearnIdsAsync()
     {
-        if (_traceId is not null)
+        if (s_traceId is not null)
         {
             return;
         }
 
         var read = await _router.ReadOnAsync(ReadTable.CallsComplete, new CallQuery(ReadPathDatabase.ProjectA, Limit: 1000));
         var calls = Lines(read.Body).ToList();
-        _traceId = calls[4].GetProperty("trace_id").GetString();
-        _parentId = calls.First(c => c.GetProperty("parent_id").ValueKind == JsonValueKind.Null && c.GetProperty("trace_id").GetString() == _traceId)
+        s_traceId = calls[4].GetProperty("trace_id").GetString();
+        s_parentId = calls.First(c => c.GetProperty("parent_id").ValueKind == JsonValueKind.Null && c.GetProperty("trace_id").GetString() == s_traceId)
             .GetProperty("id").GetString();
     }
 

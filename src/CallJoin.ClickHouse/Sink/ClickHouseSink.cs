@@ -118,7 +118,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     public long RejectedRows => Interlocked.Read(ref _rejectedRows);
 
     /// <summary>Rows above <see cref="SinkOptions.MaxRowBytes"/>, written to the error table as <c>oversize_row</c>.</summary>
-    public long OversizeRows => Interlocked.Read(ref _oversizeRows);
+    public long RowsOverInsertLimit => Interlocked.Read(ref _oversizeRows);
 
     /// <summary>Error records ClickHouse refused for good (dropped: there is no table behind the error table).</summary>
     public long DroppedErrorRecords => Interlocked.Read(ref _droppedErrorRecords);
@@ -151,7 +151,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
         var size = row.TextBytes;
         if (size > _options.MaxRowBytes)
         {
-            AddOversize(row, size, origin, sources.StartHalf, sources.EndHalf);
+            AddRowOverInsertLimit(row, size, origin, sources.StartHalf, sources.EndHalf);
             return;
         }
 
@@ -170,7 +170,7 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     /// A row too large to insert becomes an <c>oversize_row</c> error record naming the call, with its size and the raw
     /// halves it was built from (see <see cref="OversizeRowPayload"/>). Rare: the payload is built in a fresh buffer.
     /// </summary>
-    private void AddOversize(CallRowData row, long size, RowOrigin origin, ReadOnlySpan<byte> startHalf, ReadOnlySpan<byte> endHalf)
+    private void AddRowOverInsertLimit(CallRowData row, long size, RowOrigin origin, ReadOnlySpan<byte> startHalf, ReadOnlySpan<byte> endHalf)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var payload = new System.Buffers.ArrayBufferWriter<byte>((int)Math.Min(256L + startHalf.Length + endHalf.Length, _options.MaxRowBytes));

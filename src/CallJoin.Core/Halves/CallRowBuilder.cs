@@ -13,7 +13,7 @@ namespace CallJoin.Core.Halves;
 /// <para>
 /// Oversize, as upstream's <c>_strip_large_values</c>: when inputs_dump, output_dump, attributes_dump and summary_dump
 /// (otel_dump is not counted, as upstream) total more than <see cref="MaxDumpBytes"/>, the largest (ties in that column
-/// order) is replaced by <see cref="OversizeMarker"/>, then the next largest, until the total fits or all four are
+/// order) is replaced by <see cref="DumpMarker"/>, then the next largest, until the total fits or all four are
 /// replaced. Refs are still those of the original values.
 /// </para>
 /// <para>Single-threaded and reusable; steady state allocates nothing.</para>
@@ -37,7 +37,7 @@ public sealed class CallRowBuilder
     }
 
     /// <summary>Upstream's ENTITY_TOO_LARGE_PAYLOAD, byte for byte.</summary>
-    public static ReadOnlySpan<byte> OversizeMarker => "{\"_weave\": {\"error\":\"<EXCEEDS_LIMITS>\"}}"u8;
+    public static ReadOnlySpan<byte> DumpMarker => "{\"_weave\": {\"error\":\"<EXCEEDS_LIMITS>\"}}"u8;
 
     public int MaxDumpBytes { get; }
 
@@ -84,7 +84,7 @@ public sealed class CallRowBuilder
     /// for column. <paramref name="row"/> may be <paramref name="running"/> itself. Never throws on bad input.
     /// </summary>
     /// <remarks>
-    /// Exact unless <paramref name="startDumpsLost"/>: the running row already carried <see cref="OversizeMarker"/> in a
+    /// Exact unless <paramref name="startDumpsLost"/>: the running row already carried <see cref="DumpMarker"/> in a
     /// dump, so the start's original dump is gone and the complete row's oversize replacements (chosen by the original
     /// sizes) cannot be redone; the row is then the running row's dumps with the end's, the rule applied again, and the
     /// caller decides whether to write it. The end's columns are reset first, so a running row with stray end values
@@ -98,9 +98,9 @@ public sealed class CallRowBuilder
         ArgumentNullException.ThrowIfNull(running);
         ArgumentNullException.ThrowIfNull(row);
         var markers = MarkerCount(running);
-        startDumpsLost = markers > 0 || running.OversizeReplaced > 0;
+        startDumpsLost = markers > 0 || running.DumpsReplaced > 0;
         row.CopyFrom(running);
-        row.OversizeReplaced = markers;
+        row.DumpsReplaced = markers;
         row.EndedAtMicros = 0;
         row.WbRunStepEnd = 0;
         row.SetDefault(HalfField.Exception);
@@ -119,13 +119,13 @@ public sealed class CallRowBuilder
     }
 
     /// <summary>
-    /// Whether a dump of <paramref name="row"/> is <see cref="OversizeMarker"/> (or the row counts a replacement): a
+    /// Whether a dump of <paramref name="row"/> is <see cref="DumpMarker"/> (or the row counts a replacement): a
     /// dump <c>json.dumps</c> wrote can never equal the marker, which lacks the space after its inner colon.
     /// </summary>
-    public static bool CarriesOversizeMarker(CallRowData row)
+    public static bool CarriesDumpMarker(CallRowData row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.OversizeReplaced > 0 || MarkerCount(row) > 0;
+        return row.DumpsReplaced > 0 || MarkerCount(row) > 0;
     }
 
     private static int MarkerCount(CallRowData row)
@@ -133,7 +133,7 @@ public sealed class CallRowBuilder
         var count = 0;
         foreach (var field in s_sizedDumps)
         {
-            count += row.Buffer(field).Written.SequenceEqual(OversizeMarker) ? 1 : 0;
+            count += row.Buffer(field).Written.SequenceEqual(DumpMarker) ? 1 : 0;
         }
 
         return count;
@@ -314,9 +314,9 @@ public sealed class CallRowBuilder
                 break;
             }
 
-            row.Buffer(s_sizedDumps[column]).Set(OversizeMarker);
-            total -= sizes[column] - OversizeMarker.Length;
-            row.OversizeReplaced++;
+            row.Buffer(s_sizedDumps[column]).Set(DumpMarker);
+            total -= sizes[column] - DumpMarker.Length;
+            row.DumpsReplaced++;
         }
     }
 

@@ -70,7 +70,7 @@ public sealed class CallRowData
     public ulong WbRunStepEnd { get; set; }
 
     /// <summary>How many dumps were replaced by the oversize marker to bring the row under the size limit.</summary>
-    public int OversizeReplaced { get; internal set; }
+    public int DumpsReplaced { get; internal set; }
 
     /// <summary>Empties the row to a running row with every field at its sentinel or default.</summary>
     public void Reset()
@@ -90,7 +90,7 @@ public sealed class CallRowData
         EndedAtMicros = 0;
         WbRunStep = 0;
         WbRunStepEnd = 0;
-        OversizeReplaced = 0;
+        DumpsReplaced = 0;
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class CallRowData
         EndedAtMicros = source.EndedAtMicros;
         WbRunStep = source.WbRunStep;
         WbRunStepEnd = source.WbRunStepEnd;
-        OversizeReplaced = source.OversizeReplaced;
+        DumpsReplaced = source.DumpsReplaced;
     }
 
     internal ByteBuffer Buffer(HalfField field) => _text[(int)field];

@@ -24,10 +24,10 @@ public sealed class JoinCounters
     public long PartnerFailed { get; internal set; }
 
     /// <summary>Halves refused because they exceed the pending store's largest value (in either arrival order).</summary>
-    public long TooLarge { get; internal set; }
+    public long HalvesTooLarge { get; internal set; }
 
     /// <summary>Rows whose dumps exceeded the limit and were cut down with upstream's marker.</summary>
-    public long Oversize { get; internal set; }
+    public long RowsWithDumpsReplaced { get; internal set; }
 
     /// <summary>Starts dropped after their retention without an end.</summary>
     public long ExpiredStarts { get; internal set; }

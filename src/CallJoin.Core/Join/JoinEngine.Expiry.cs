@@ -59,7 +59,7 @@ public sealed partial class JoinEngine<TOutput>
         }
 
         Counters.RunningRows++;
-        Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+        Counters.RowsWithDumpsReplaced += _row.DumpsReplaced > 0 ? 1 : 0;
         _output.OnRow(_row, RowVersion.Running(_row),
             new RowSources(position, default, Complete: false) { StartHalf = start, ReleasesStart = releasesStart });
         return true;

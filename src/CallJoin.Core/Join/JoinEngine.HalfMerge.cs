@@ -28,7 +28,7 @@ public sealed partial class JoinEngine<TOutput>
             // must not join either, or the outcome would depend on arrival order.
             if (PendingRecord.HeaderSize + payloadLength > engine._store.MaxValueBytes)
             {
-                Outcome = JoinOutcome.TooLarge;
+                Outcome = JoinOutcome.HalfTooLarge;
                 return PendingAction.Keep;
             }
 

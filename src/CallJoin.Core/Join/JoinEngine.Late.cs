@@ -72,7 +72,7 @@ public sealed partial class JoinEngine<TOutput>
 
             Counters.Matched++;
             Counters.LateMatched++;
-            Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+            Counters.RowsWithDumpsReplaced += _row.DumpsReplaced > 0 ? 1 : 0;
             _matched.Add(key, 0, merge.Hash, at);
             _output.OnRow(_row, RowVersion.Complete(_row),
                 new RowSources(default, merge.Position, Complete: true) { EndHalf = half, ReleasesStart = false });
@@ -101,7 +101,7 @@ public sealed partial class JoinEngine<TOutput>
 
         Counters.Matched++;
         Counters.LateMatched++;
-        Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+        Counters.RowsWithDumpsReplaced += _row.DumpsReplaced > 0 ? 1 : 0;
         _matched.Add(key, merge.Hash, System.IO.Hashing.XxHash3.HashToUInt64(end), at);
         _output.OnRow(_row, RowVersion.Complete(_row), sources);
     }

@@ -140,8 +140,8 @@ public sealed partial class JoinEngine<TOutput>
                 Counters.Duplicates++;
                 _output.OnReleased(side, position);
                 break;
-            case JoinOutcome.TooLarge:
-                Counters.TooLarge++;
+            case JoinOutcome.HalfTooLarge:
+                Counters.HalvesTooLarge++;
                 _output.OnError(new JoinError(JoinErrorReason.HalfTooLarge, side, position, timestampMillis, At(timestampMillis), _key.ProjectId, _key.Id, payload));
                 break;
             case JoinOutcome.Conflict:
@@ -247,7 +247,7 @@ public sealed partial class JoinEngine<TOutput>
         }
 
         Counters.Matched++;
-        Counters.Oversize += _row.OversizeReplaced > 0 ? 1 : 0;
+        Counters.RowsWithDumpsReplaced += _row.DumpsReplaced > 0 ? 1 : 0;
         _output.OnRow(_row, RowVersion.Complete(_row), sources);
     }
 

@@ -22,5 +22,5 @@ public enum JoinOutcome : byte
     KeyMismatch,
 
     /// <summary>A half too large for the pending store (whether or not its partner waits); an error record written.</summary>
-    TooLarge,
+    HalfTooLarge,
 }

@@ -43,8 +43,8 @@ public sealed class CallJoinMetrics : IDisposable
         Counter("calljoin.halves.duplicate", "Exact redeliveries ignored.", s => s.Duplicates);
         Counter("calljoin.halves.conflicting", "Second, different halves for the same call and side (first kept).", s => s.Conflicts);
         Counter("calljoin.halves.malformed", "Messages that are not a valid start or end.", s => s.Malformed);
-        Counter("calljoin.halves.too_large", "Halves too large to wait in the pending store.", s => s.TooLarge);
-        Counter("calljoin.rows.oversize", "Rows whose dumps were replaced by upstream's size marker.", s => s.Oversize);
+        Counter("calljoin.halves.too_large", "Halves too large to wait in the pending store.", s => s.HalvesTooLarge);
+        Counter("calljoin.rows.oversize", "Rows whose dumps were replaced by upstream's size marker.", s => s.RowsWithDumpsReplaced);
         Counter("calljoin.calls.key_collision", "Different calls whose join keys hashed alike.", s => s.KeyCollisions);
         Half("calljoin.halves.expired", "Halves dropped after their retention, by side.", s => [Side(s.ExpiredStarts, "start"), Side(s.ExpiredEnds, "end")]);
         _meter.CreateObservableGauge("calljoin.join.match_ratio", () => MatchRatio(Snapshot()), "1",
@@ -78,7 +78,7 @@ public sealed class CallJoinMetrics : IDisposable
         _meter.CreateObservableCounter("calljoin.sink.rows", () => _service?.Sink?.InsertedRows ?? 0, "{row}", "calls_complete rows durable in ClickHouse.");
         _meter.CreateObservableCounter("calljoin.sink.retries", () => _service?.Sink?.Retries ?? 0, "{insert}", "Inserts retried after a transient failure.");
         _meter.CreateObservableCounter("calljoin.sink.rejected_rows", () => _service?.Sink?.RejectedRows ?? 0, "{row}", "Rows ClickHouse refused for good (moved to the error table).");
-        _meter.CreateObservableCounter("calljoin.sink.oversize_rows", () => _service?.Sink?.OversizeRows ?? 0, "{row}", "Rows above the row size limit (moved to the error table).");
+        _meter.CreateObservableCounter("calljoin.sink.oversize_rows", () => _service?.Sink?.RowsOverInsertLimit ?? 0, "{row}", "Rows above the row size limit (moved to the error table).");
         _meter.CreateObservableCounter("calljoin.sink.dropped_error_records", () => _service?.Sink?.DroppedErrorRecords ?? 0, "{record}", "Error records ClickHouse refused for good.");
         _meter.CreateObservableGauge("calljoin.sink.buffered_bytes", () => _service?.Sink?.BufferedBytes ?? 0, "By", "RowBinary bytes accepted and not yet durable.");
         _meter.CreateObservableGauge("calljoin.sink.max_buffered_bytes", () => _service?.Settings.Sink.MaxBufferedBytes ?? 0, "By",

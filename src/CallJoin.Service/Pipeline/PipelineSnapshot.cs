@@ -18,8 +18,8 @@ public sealed record PipelineSnapshot(
     long Conflicts,
     long Malformed,
     long KeyCollisions,
-    long TooLarge,
-    long Oversize,
+    long HalvesTooLarge,
+    long RowsWithDumpsReplaced,
     long ExpiredStarts,
     long ExpiredEnds,
     PendingStoreStats State,
@@ -57,7 +57,7 @@ public sealed record PipelineSnapshot(
     {
         var c = engine.Counters;
         return new(c.StartsConsumed, c.EndsConsumed, c.Matched, c.LateMatched, c.RunningRows, c.StartMissing, c.Duplicates,
-            c.Conflicts, c.Malformed, c.KeyCollisions, c.TooLarge, c.Oversize, c.ExpiredStarts, c.ExpiredEnds, engine.State,
+            c.Conflicts, c.Malformed, c.KeyCollisions, c.HalvesTooLarge, c.RowsWithDumpsReplaced, c.ExpiredStarts, c.ExpiredEnds, engine.State,
             engine.PendingTimers, engine.Now)
         {
             Lookups = c.Lookups,

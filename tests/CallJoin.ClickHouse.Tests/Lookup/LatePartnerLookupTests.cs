@@ -46,7 +46,7 @@ public sealed class LatePartnerLookupTests(ClickHouseFixture clickHouse)
             Assert.Equal(RowVersion.Running(running), found[i].CreatedAtMillis);
             Assert.Equal(HalfParseStatus.Ok, builder.Build(calls[i].Start, calls[i].End, expected));
             Assert.Equal(HalfParseStatus.Ok, builder.Complete(found[i].Row!, calls[i].End, completed, out var startDumpsLost));
-            Assert.Equal(running.OversizeReplaced > 0, startDumpsLost);
+            Assert.Equal(running.DumpsReplaced > 0, startDumpsLost);
             if (startDumpsLost)
             {
                 lost++;
@@ -55,7 +55,7 @@ public sealed class LatePartnerLookupTests(ClickHouseFixture clickHouse)
 
             CallRowAssert.Same(expected, completed, name);
             exact++;
-            replacedOnlyWhenComplete += expected.OversizeReplaced > 0 ? 1 : 0;
+            replacedOnlyWhenComplete += expected.DumpsReplaced > 0 ? 1 : 0;
             withRefs += expected.InputRefs.Count > 0 || expected.OutputRefs.Count > 0 ? 1 : 0;
             nonAscii += expected.InputsDump.ContainsAnyExceptInRange((byte)0, (byte)0x7F) || expected.DisplayName.ContainsAnyExceptInRange((byte)0, (byte)0x7F) ? 1 : 0;
             sparse += expected.ParentId.IsEmpty && expected.OtelDump.IsEmpty ? 1 : 0;

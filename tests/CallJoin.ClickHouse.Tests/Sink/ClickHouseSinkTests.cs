@@ -188,7 +188,7 @@ public sealed class ClickHouseSinkTests(ClickHouseFixture clickHouse)
         Assert.Equal(9UL, await db.CountAsync("SELECT count() FROM calls_complete"));
         Assert.Equal(0UL, await db.CountAsync("SELECT count() FROM calls_complete WHERE id = 'huge'"));
         Assert.Equal(1UL, await db.CountAsync("SELECT count() FROM calljoin_errors WHERE reason = 'oversize_row' AND call_id = 'huge' AND partition = 1 AND offset = 8"));
-        Assert.Equal(1, sink.OversizeRows);
+        Assert.Equal(1, sink.RowsOverInsertLimit);
         Assert.Equal((9, 1), (acks.Sum(a => a.Rows), acks.Sum(a => a.Errors)));
     }
 

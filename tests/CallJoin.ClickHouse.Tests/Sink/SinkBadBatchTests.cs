@@ -234,7 +234,7 @@ public sealed class SinkBadBatchTests(ClickHouseFixture clickHouse)
                 EndHalf = System.Text.Encoding.UTF8.GetBytes(end),
             });
             await sink.CompleteAsync(timeout.Token);
-            Assert.Equal(1, sink.OversizeRows);
+            Assert.Equal(1, sink.RowsOverInsertLimit);
         }
 
         var payload = (string)(await db.Client.ExecuteScalarAsync(

@@ -28,7 +28,7 @@ internal static class CallRowAssert
         Assert.Equal((expected.WbRunStep, expected.WbRunStepEnd), (actual.WbRunStep, actual.WbRunStepEnd));
         Assert.Equal(Refs(expected.InputRefs), Refs(actual.InputRefs));
         Assert.Equal(Refs(expected.OutputRefs), Refs(actual.OutputRefs));
-        Assert.Equal(expected.OversizeReplaced, actual.OversizeReplaced);
+        Assert.Equal(expected.DumpsReplaced, actual.DumpsReplaced);
         Assert.Equal(RowVersion.Complete(expected), RowVersion.Complete(actual));
     }
 

@@ -45,7 +45,7 @@ public class CallRowBuilderTests
 
         Assert.Equal(["weave-trace-internal:///UHJvamVjdDox/object/Model:v1", "wandb-artifact:///e/p/a"], Refs(_row.InputRefs));
         Assert.Equal(["weave-trace-internal:///UHJvamVjdDox/call/0197"], Refs(_row.OutputRefs));
-        Assert.Equal(0, _row.OversizeReplaced);
+        Assert.Equal(0, _row.DumpsReplaced);
     }
 
     [Fact]

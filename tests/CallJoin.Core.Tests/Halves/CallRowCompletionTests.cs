@@ -61,9 +61,9 @@ public class CallRowCompletionTests
         var start = Utf8($$$"""{"project_id":"p","id":"i","started_at":"2025-01-02T03:04:05Z","inputs":{"s":"{{{new string('x', 51)}}}"}}""");
         var end = Utf8($$$"""{"project_id":"p","id":"i","ended_at":"2025-01-02T03:04:06Z","output":"{{{new string('y', 28)}}}"}""");
         Assert.Equal(HalfParseStatus.Ok, builder.Build(start, end, _expected));
-        Assert.Equal(1, _expected.OversizeReplaced);
+        Assert.Equal(1, _expected.DumpsReplaced);
         Assert.Equal(HalfParseStatus.Ok, builder.Build(start, default, _running));
-        Assert.Equal(0, _running.OversizeReplaced);
+        Assert.Equal(0, _running.DumpsReplaced);
         CallRowAssert.CopyAsStored(_running, _stored);
 
         Assert.Equal(HalfParseStatus.Ok, builder.Complete(_stored, end, _completed, out var lost));
@@ -79,16 +79,16 @@ public class CallRowCompletionTests
         var start = Utf8($$$"""{"project_id":"p","id":"i","started_at":"2025-01-02T03:04:05Z","inputs":{"s":"{{{new string('x', 51)}}}"}}""");
         Assert.Equal(HalfParseStatus.Ok, builder.Build(start, default, _running));
         CallRowAssert.CopyAsStored(_running, _stored);
-        Assert.Equal(0, _stored.OversizeReplaced);
-        Assert.True(CallRowBuilder.CarriesOversizeMarker(_stored));
+        Assert.Equal(0, _stored.DumpsReplaced);
+        Assert.True(CallRowBuilder.CarriesDumpMarker(_stored));
 
         Assert.Equal(HalfParseStatus.Ok, builder.Complete(_stored, Utf8(MinimalEnd), _completed, out var lost));
 
         Assert.True(lost);
-        Assert.Equal(Text(CallRowBuilder.OversizeMarker), Text(_completed.InputsDump));
-        Assert.Equal(1, _completed.OversizeReplaced);
+        Assert.Equal(Text(CallRowBuilder.DumpMarker), Text(_completed.InputsDump));
+        Assert.Equal(1, _completed.DumpsReplaced);
         Assert.Equal(HalfParseStatus.Ok, builder.Build(Utf8(MinimalStart), default, _running));
-        Assert.False(CallRowBuilder.CarriesOversizeMarker(_running));
+        Assert.False(CallRowBuilder.CarriesDumpMarker(_running));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class OversizeTests
     [Fact]
     public void The_marker_and_default_limit_are_upstreams()
     {
-        Assert.Equal(Marker, Text(CallRowBuilder.OversizeMarker));
+        Assert.Equal(Marker, Text(CallRowBuilder.DumpMarker));
         Assert.Equal(3.5 * 1024 * 1024, CallRowBuilder.DefaultMaxDumpBytes);
         Assert.Equal(CallRowBuilder.DefaultMaxDumpBytes, new CallRowBuilder().MaxDumpBytes);
     }
@@ -25,7 +25,7 @@ public class OversizeTests
         Assert.Equal(HalfParseStatus.Ok, builder.Build(Start(Str(60 - 9)), End(Str(30 - 2)), _row));
         Assert.Equal(Marker, Text(_row.InputsDump));
         Assert.Equal(30, _row.OutputDump.Length);
-        Assert.Equal(1, _row.OversizeReplaced);
+        Assert.Equal(1, _row.DumpsReplaced);
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class OversizeTests
         Assert.Equal(Marker, Text(_row.InputsDump));
         Assert.Equal(Marker, Text(_row.OutputDump));
         Assert.Equal("{}", Text(_row.AttributesDump));
-        Assert.Equal(2, _row.OversizeReplaced);
+        Assert.Equal(2, _row.DumpsReplaced);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class OversizeTests
         Assert.Equal(HalfParseStatus.Ok, builder.Build(Start(Str(70 - 9)), End(Str(70 - 2)), _row));
         Assert.Equal(Marker, Text(_row.InputsDump));
         Assert.Equal(70, _row.OutputDump.Length);
-        Assert.Equal(1, _row.OversizeReplaced);
+        Assert.Equal(1, _row.DumpsReplaced);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class OversizeTests
     {
         var builder = new CallRowBuilder(maxDumpBytes: 60 + 30 + 2 + 2);
         Assert.Equal(HalfParseStatus.Ok, builder.Build(Start(Str(60 - 9)), End(Str(30 - 2)), _row));
-        Assert.Equal(0, _row.OversizeReplaced);
+        Assert.Equal(0, _row.DumpsReplaced);
         Assert.Equal(60, _row.InputsDump.Length);
     }
 
@@ -65,7 +65,7 @@ public class OversizeTests
     {
         var builder = new CallRowBuilder(maxDumpBytes: 10);
         Assert.Equal(HalfParseStatus.Ok, builder.Build(Start(Str(5)), End(Str(5)), _row));
-        Assert.Equal(4, _row.OversizeReplaced);
+        Assert.Equal(4, _row.DumpsReplaced);
         Assert.Equal(Marker, Text(_row.SummaryDump));
         Assert.Equal(Marker, Text(_row.AttributesDump));
     }
@@ -76,7 +76,7 @@ public class OversizeTests
         var builder = new CallRowBuilder(maxDumpBytes: 200);
         var start = Utf8($$$"""{"project_id":"p","id":"i","started_at":"2025-01-02T03:04:05Z","otel_dump":{"s":"{{{new string('x', 1000)}}}"}}""");
         Assert.Equal(HalfParseStatus.Ok, builder.Build(start, default, _row));
-        Assert.Equal(0, _row.OversizeReplaced);
+        Assert.Equal(0, _row.DumpsReplaced);
         Assert.Equal(1009, _row.OtelDump.Length);
     }
 
@@ -88,12 +88,12 @@ public class OversizeTests
         var start = Utf8($$$"""{"project_id":"p","id":"i","started_at":"2025-01-02T03:04:05Z","inputs":{"r":"weave-trace-internal:///p/call/c","s":"{{{big}}}"}}""");
         Assert.Equal(HalfParseStatus.Ok, builder.Build(start, default, _row));
         Assert.Equal(Marker, Text(_row.InputsDump));
-        Assert.Equal(1, _row.OversizeReplaced);
+        Assert.Equal(1, _row.DumpsReplaced);
         Assert.Equal(["weave-trace-internal:///p/call/c"], CallRowBuilderTests.Refs(_row.InputRefs));
 
         var fits = Utf8($$$"""{"project_id":"p","id":"i","started_at":"2025-01-02T03:04:05Z","inputs":{"s":"{{{big[..(CallRowBuilder.DefaultMaxDumpBytes - 9 - 2 - 4 - 2)]}}}"}}""");
         Assert.Equal(HalfParseStatus.Ok, builder.Build(fits, default, _row));
-        Assert.Equal(0, _row.OversizeReplaced);
+        Assert.Equal(0, _row.DumpsReplaced);
         Assert.Equal(CallRowBuilder.DefaultMaxDumpBytes - 8, _row.InputsDump.Length);
     }
 

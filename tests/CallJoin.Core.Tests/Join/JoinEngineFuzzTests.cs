@@ -15,7 +15,7 @@ namespace CallJoin.Core.Tests.Join;
 /// exactly once (<see cref="IJoinOutput"/>'s contract): as one of the two halves of a complete row, as a duplicate, by
 /// an error record about it, or dropped after its timeout outcome (a running row or a start_missing record) was written.
 /// After a drain nothing is pending, and the counters add up to the halves consumed:
-/// 2 × Matched + Duplicates + (Malformed + KeyMismatches + TooLarge + Conflicts + PartnerFailed) + ExpiredStarts + ExpiredEnds.
+/// 2 × Matched + Duplicates + (Malformed + KeyMismatches + HalfTooLarge + Conflicts + PartnerFailed) + ExpiredStarts + ExpiredEnds.
 /// Every error record carries the raw payload of the very half it names.
 /// </remarks>
 public sealed class JoinEngineFuzzTests
@@ -39,7 +39,7 @@ public sealed class JoinEngineFuzzTests
             }
         }
 
-        foreach (var outcome in new[] { "Matched", "Duplicates", "Conflicts", "Malformed", "KeyMismatches", "TooLarge", "PartnerFailed", "RunningRows", "StartMissing", "ExpiredStarts", "ExpiredEnds" })
+        foreach (var outcome in new[] { "Matched", "Duplicates", "Conflicts", "Malformed", "KeyMismatches", "HalfTooLarge", "PartnerFailed", "RunningRows", "StartMissing", "ExpiredStarts", "ExpiredEnds" })
         {
             Assert.True(sums[outcome] > 0, $"no {outcome} in 200 fuzz streams");
         }
@@ -72,10 +72,10 @@ public sealed class JoinEngineFuzzTests
         Assert.Equal(consumed.Count, c.StartsConsumed + c.EndsConsumed);
         Assert.Equal(0, c.KeyCollisions);
         Assert.Equal(c.Matched, output.CompleteRows);
-        Assert.Equal(c.Malformed + c.KeyMismatches + c.TooLarge + c.Conflicts + c.PartnerFailed, output.ReleasingErrors);
+        Assert.Equal(c.Malformed + c.KeyMismatches + c.HalvesTooLarge + c.Conflicts + c.PartnerFailed, output.ReleasingErrors);
         Assert.Equal(c.Duplicates + c.ExpiredStarts + c.ExpiredEnds, output.ReleasedAlone);
         Assert.Equal(consumed.Count,
-            (2 * c.Matched) + c.Duplicates + c.Malformed + c.KeyMismatches + c.TooLarge + c.Conflicts + c.PartnerFailed + c.ExpiredStarts + c.ExpiredEnds);
+            (2 * c.Matched) + c.Duplicates + c.Malformed + c.KeyMismatches + c.HalvesTooLarge + c.Conflicts + c.PartnerFailed + c.ExpiredStarts + c.ExpiredEnds);
         return c;
     }
 

@@ -120,13 +120,13 @@ public sealed class JoinEngineTests
         var engine = new JoinEngine<RecordingOutput>(new SmallStore(400), new JoinOptions(), output);
         var big = Start("big", 1, T0).Replace("\"inputs\":{\"v\":1}", "\"inputs\":{\"v\":1,\"pad\":\"" + new string('x', 500) + "\"}", StringComparison.Ordinal);
 
-        Assert.Equal(JoinOutcome.TooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0));
+        Assert.Equal(JoinOutcome.HalfTooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0));
         engine.Process(CallSide.End, Encoding.UTF8.GetBytes(End("big", 2, T0)), default, T0);
-        Assert.Equal(JoinOutcome.TooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0 + 1));
+        Assert.Equal(JoinOutcome.HalfTooLarge, engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(big), default, T0 + 1));
         engine.Drain();
 
         Assert.Equal(["error:half_too_large", "error:half_too_large", "error:start_missing"], output.Results.Select(r => r.Kind));
-        Assert.Equal(2, engine.Counters.TooLarge);
+        Assert.Equal(2, engine.Counters.HalvesTooLarge);
         Assert.Equal(0, engine.Counters.Matched);
     }
 

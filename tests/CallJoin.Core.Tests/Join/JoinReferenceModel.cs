@@ -85,7 +85,11 @@ internal sealed class JoinReferenceModel(JoinOptions options)
         var bucketEnd = ((long)Math.Floor(last / (double)width) + 1) * width - 1;
         _entries[e.Key] = new Entry
         {
-            Completed = true, StartJson = start.Json, EndJson = end.Json, Deadline = bucketEnd + retention, Sequence = _sequence++,
+            Completed = true,
+            StartJson = start.Json,
+            EndJson = end.Json,
+            Deadline = bucketEnd + retention,
+            Sequence = _sequence++,
         };
     }
 

@@ -154,8 +154,11 @@ public sealed class BackfillRunTests(ClickHouseFixture clickHouse)
         using var client = new ClickHouseClient(clickHouse.ConnectionString);
         var options = new BackfillOptions
         {
-            Database = db, Cutoff = new DateOnly(2026, 1, 2), Until = new DateOnly(2026, 1, 1),
-            MaxQueryMemoryBytes = 1024 * 1024, MinWindow = TimeSpan.FromHours(6),
+            Database = db,
+            Cutoff = new DateOnly(2026, 1, 2),
+            Until = new DateOnly(2026, 1, 1),
+            MaxQueryMemoryBytes = 1024 * 1024,
+            MinWindow = TimeSpan.FromHours(6),
         };
         using var runner = new BackfillRunner(client, options);
 

@@ -195,15 +195,33 @@ public sealed class DumpRoundTripTests
             {
                 switch (b)
                 {
-                    case (byte)'\r': Raw("\\r"); break;
-                    case (byte)'\n': Raw("\\n"); break;
-                    case (byte)'\\': Raw("\\\\"); break;
-                    case (byte)'"': Raw("\\\""); break;
-                    case (byte)'\f': Raw("\\f"); break;
-                    case (byte)'\b': Raw("\\b"); break;
-                    case (byte)'\t': Raw("\\t"); break;
-                    case < 0x20: Raw($"\\u00{b:X2}"); break;
-                    default: line.Add(b); break;
+                    case (byte)'\r':
+                        Raw("\\r");
+                        break;
+                    case (byte)'\n':
+                        Raw("\\n");
+                        break;
+                    case (byte)'\\':
+                        Raw("\\\\");
+                        break;
+                    case (byte)'"':
+                        Raw("\\\"");
+                        break;
+                    case (byte)'\f':
+                        Raw("\\f");
+                        break;
+                    case (byte)'\b':
+                        Raw("\\b");
+                        break;
+                    case (byte)'\t':
+                        Raw("\\t");
+                        break;
+                    case < 0x20:
+                        Raw($"\\u00{b:X2}");
+                        break;
+                    default:
+                        line.Add(b);
+                        break;
                 }
             }
 

@@ -48,7 +48,7 @@ public sealed class JsonlClickHouseEquivalenceTests(ClickHouseFixture clickHouse
             }
 
             await sink.CompleteAsync(timeout.Token);
-            Assert.Equal(1, sink.OversizeRows);
+            Assert.Equal(1, sink.RowsOverInsertLimit);
         }
 
         _ours.AddRange(JsonlLines.Split(stream.ToArray()));

@@ -41,7 +41,14 @@ public sealed class ReplayKeyTests
     private static string Line(string topic, int partition, long offset, long ts, string? key, string payload) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["topic"] = topic, ["partition"] = partition, ["offset"] = offset, ["tstype"] = "create", ["ts"] = ts, ["broker"] = 0,
-            ["headers"] = Array.Empty<string>(), ["key"] = key, ["payload"] = payload,
+            ["topic"] = topic,
+            ["partition"] = partition,
+            ["offset"] = offset,
+            ["tstype"] = "create",
+            ["ts"] = ts,
+            ["broker"] = 0,
+            ["headers"] = Array.Empty<string>(),
+            ["key"] = key,
+            ["payload"] = payload,
         });
 }

@@ -117,7 +117,7 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
         var sink = service.Sink!;
         return service.Ingest!.IsCaughtUp
             && s.StreamTimeMillis >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000
-            && sink.InsertedRows + sink.RejectedRows + sink.OversizeRows == s.Matched + s.RunningRows
+            && sink.InsertedRows + sink.RejectedRows + sink.RowsOverInsertLimit == s.Matched + s.RunningRows
             && sink.BufferedBytes == 0;
     }, () =>
     {
@@ -125,7 +125,7 @@ public sealed class ServiceRestartTests(BrokerFixture kafka, ClickHouseFixture c
         var s = service.Snapshot;
         var sink = service.Sink!;
         return $"caught up {service.Ingest!.IsCaughtUp} (lag {string.Join(',', service.Ingest.Lag.Select(l => l.Messages))}), stream time "
-            + $"{DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, s.StreamTimeMillis)):O}, rows {sink.InsertedRows}+{sink.RejectedRows}+{sink.OversizeRows} "
+            + $"{DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, s.StreamTimeMillis)):O}, rows {sink.InsertedRows}+{sink.RejectedRows}+{sink.RowsOverInsertLimit} "
             + $"against {s.Matched}+{s.RunningRows}, buffered {sink.BufferedBytes}, checkpointing {service.IsCheckpointing}, paused {service.Ingest.IsPaused}";
     });
 

@@ -184,6 +184,6 @@ public sealed class WorkloadJoinTests
         Assert.Equal(expected.RunningRows, counters.RunningRows);
         Assert.Equal(expected.StartMissingErrors, counters.StartMissing);
         Assert.Equal(expected.LateMatches, counters.LateMatched);
-        Assert.Equal(0, counters.Conflicts + counters.KeyCollisions + counters.TooLarge + counters.Oversize);
+        Assert.Equal(0, counters.Conflicts + counters.KeyCollisions + counters.HalvesTooLarge + counters.RowsWithDumpsReplaced);
     }
 }
