@@ -39,7 +39,7 @@ public sealed class JoinEngineFuzzTests
             }
         }
 
-        foreach (var outcome in new[] { "Matched", "Duplicates", "Conflicts", "Malformed", "KeyMismatches", "HalfTooLarge", "PartnerFailed", "RunningRows", "StartMissing", "ExpiredStarts", "ExpiredEnds" })
+        foreach (var outcome in new[] { "Matched", "Duplicates", "Conflicts", "Malformed", "KeyMismatches", "HalvesTooLarge", "PartnerFailed", "RunningRows", "StartMissing", "ExpiredStarts", "ExpiredEnds" })
         {
             Assert.True(sums[outcome] > 0, $"no {outcome} in 200 fuzz streams");
         }
