@@ -130,7 +130,7 @@ public sealed partial class JoinEngine<TOutput>
                 engine.CopyPartner(record.Payload);
                 Outcome = ExpiryOutcome.LookUp;
                 Position = record.Position;
-                PendingRecord.Write(next, flags | RecordFlags.LookingUp, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, default, record.Payload);
+                PendingRecord.Write(next, flags | RecordFlags.LookingUp, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, default, record.Payload);
                 return PendingAction.Write;
             }
 
@@ -147,9 +147,9 @@ public sealed partial class JoinEngine<TOutput>
             Position = record.Position;
             TimestampMillis = record.TimestampMillis;
             var retention = isStart ? engine._options.StartRetention : engine._options.EndRetention;
-            var timer = engine.Schedule(Plus(record.TimestampMillis, retention), key);
+            var timer = engine.Schedule(Plus(record.ArrivalMillis, retention), key);
             Timer = timer;
-            PendingRecord.Write(next, flags | reported, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
+            PendingRecord.Write(next, flags | reported, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
             return PendingAction.Write;
         }
     }

@@ -11,8 +11,10 @@ public sealed partial class JoinEngine<TOutput>
     /// half, or of a recently matched call).
     /// </summary>
     /// <remarks>Holds the payload as a pointer: the caller keeps it pinned for the read-modify-write.</remarks>
+    /// <param name="arrival">When the half reached stream time: its timeouts run from here.</param>
+    /// <param name="timestamp">The half's own record timestamp, which its error records name.</param>
     private unsafe struct HalfMerge(
-        JoinEngine<TOutput> engine, CallKey key, CallSide side, ulong hash, byte* payload, int payloadLength, SourcePosition position, long timestamp)
+        JoinEngine<TOutput> engine, CallKey key, CallSide side, ulong hash, byte* payload, int payloadLength, SourcePosition position, long arrival, long timestamp)
         : IPendingMerge
     {
         public JoinOutcome Outcome;
@@ -43,11 +45,11 @@ public sealed partial class JoinEngine<TOutput>
                     return PendingAction.Keep;
                 }
 
-                var deadline = Plus(timestamp, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
+                var deadline = Plus(arrival, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
                 var timer = engine.Schedule(deadline, key);
                 var flags = side == CallSide.Start ? RecordFlags.Start : RecordFlags.End;
                 var (startHash, endHash) = side == CallSide.Start ? (hash, 0UL) : (0UL, hash);
-                PendingRecord.Write(next, flags, position, timestamp, startHash, endHash, timer, Payload());
+                PendingRecord.Write(next, flags, position, arrival, timestamp, startHash, endHash, timer, Payload());
                 Outcome = JoinOutcome.Stored;
                 return PendingAction.Write;
             }
@@ -68,7 +70,7 @@ public sealed partial class JoinEngine<TOutput>
             Outcome = JoinOutcome.Matched;
             Late = (stored & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) != 0;
             var (start, end) = side == CallSide.Start ? (hash, record.EndHash) : (record.StartHash, hash);
-            engine._matched.Add(key, start, end, Math.Max(timestamp, record.TimestampMillis));
+            engine._matched.Add(key, start, end, Math.Max(arrival, record.ArrivalMillis));
             return PendingAction.Delete;
         }
 

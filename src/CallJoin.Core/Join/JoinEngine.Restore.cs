@@ -96,8 +96,8 @@ public sealed partial class JoinEngine<TOutput>
             var wait = Side == CallSide.Start
                 ? ((flags & RecordFlags.RunningEmitted) != 0 ? options.StartRetention : options.StartTimeout)
                 : ((flags & RecordFlags.StartMissingReported) != 0 ? options.EndRetention : options.EndTimeout);
-            var timer = engine.Schedule(Plus(record.TimestampMillis, wait), key);
-            PendingRecord.Write(next, flags & ~RecordFlags.LookingUp, record.Position, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
+            var timer = engine.Schedule(Plus(record.ArrivalMillis, wait), key);
+            PendingRecord.Write(next, flags & ~RecordFlags.LookingUp, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
             return PendingAction.Write;
         }
     }

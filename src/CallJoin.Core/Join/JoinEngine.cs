@@ -123,7 +123,7 @@ public sealed partial class JoinEngine<TOutput>
         // A half's timeouts run from when it reached stream time: one stamped in the past (a client's clock behind, a
         // partition read late) still waits its full timeout for its partner instead of expiring on arrival.
         var key = CallKey.From(_key.ProjectId, _key.Id);
-        var merge = Merge(key, side, payload, position, Math.Max(timestampMillis, _now));
+        var merge = Merge(key, side, payload, position, Math.Max(timestampMillis, _now), timestampMillis);
         switch (merge.Outcome)
         {
             case JoinOutcome.Matched:
@@ -204,11 +204,11 @@ public sealed partial class JoinEngine<TOutput>
         }
     }
 
-    private unsafe HalfMerge Merge(in CallKey key, CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis)
+    private unsafe HalfMerge Merge(in CallKey key, CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long arrivalMillis, long timestampMillis)
     {
         fixed (byte* pinned = payload)
         {
-            var merge = new HalfMerge(this, key, side, XxHash3.HashToUInt64(payload), pinned, payload.Length, position, timestampMillis);
+            var merge = new HalfMerge(this, key, side, XxHash3.HashToUInt64(payload), pinned, payload.Length, position, arrivalMillis, timestampMillis);
             _store.ReadModifyWrite(key, ref merge);
             return merge;
         }
