@@ -53,6 +53,16 @@ internal sealed class ServiceHarness : IAsyncDisposable
         };
     }
 
+    /// <summary>Another database and consumer group over these same topics, for a second service run over the same input.</summary>
+    public async Task<ServiceHarness> OverTheSameTopicsAsync(ClickHouseFixture clickHouse)
+    {
+        var database = await clickHouse.CreateDatabaseAsync("service");
+        return new ServiceHarness(_kafka, new ClickHouseClient(clickHouse.ConnectionString), database, StartTopic, EndTopic, _kafka.UniqueName("calljoin"))
+        {
+            ConnectionString = clickHouse.ConnectionString,
+        };
+    }
+
     /// <summary>Settings for a service on these topics and this database: FASTER state in a temp dir (4 MiB in memory, so it spills), short batch delay, any free port.</summary>
     public ServiceSettings Settings(IngestOwnership ownership = IngestOwnership.Static, int ordinal = 0, int replicas = 1, string? stateDirectory = null)
     {
