@@ -169,7 +169,7 @@ public sealed class ScalingEquivalenceTests(BrokerFixture kafka, ClickHouseFixtu
         var sink = service.Sink!;
         return service.Ingest!.IsCaughtUp
             && s.LookupsPending == 0
-            && sink.InsertedRows + sink.RejectedRows + sink.OversizeRows == s.Matched + s.RunningRows
+            && sink.InsertedRows + sink.RejectedRows + sink.RowsOverInsertLimit == s.Matched + s.RunningRows
             && sink.BufferedBytes == 0;
     }
 
@@ -187,7 +187,7 @@ public sealed class ScalingEquivalenceTests(BrokerFixture kafka, ClickHouseFixtu
         var s = service.Snapshot;
         var sink = service.Sink!;
         return $"caught up {service.Ingest!.IsCaughtUp} (lag {string.Join(',', service.Ingest.Lag.Select(l => l.Messages))}), stream time "
-            + $"{DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, s.StreamTimeMillis)):O}, rows {sink.InsertedRows}+{sink.RejectedRows}+{sink.OversizeRows} "
+            + $"{DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, s.StreamTimeMillis)):O}, rows {sink.InsertedRows}+{sink.RejectedRows}+{sink.RowsOverInsertLimit} "
             + $"against {s.Matched}+{s.RunningRows}, buffered {sink.BufferedBytes}, lookups pending {s.LookupsPending}, state entries {s.State.Entries}";
     }
 
