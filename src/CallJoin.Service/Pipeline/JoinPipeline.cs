@@ -153,6 +153,7 @@ internal sealed class JoinPipeline : IIngestHandler
                 // Static ownership: the last state checkpoint lets the restart resume right here.
                 _checkpointBarrier = null;
                 TakeStateCheckpointNow(ingest);
+                ReportDurable(ingest);
             }
             else
             {
