@@ -1,4 +1,5 @@
 using CallJoin.Bench;
+using CallJoin.Bench.BoundedState;
 
 return args.FirstOrDefault() switch
 {
@@ -8,6 +9,7 @@ return args.FirstOrDefault() switch
     "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "dashboard" => await DashboardBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "bounded-state" => await BoundedStateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -41,6 +43,12 @@ static int Usage()
               the service on the embedded broker and ClickHouse under a workload published in real time, with broker
               request errors, ClickHouse away for 15 s and a burst along the way; /metrics scraped every second and
               the Grafana dashboard's main panels drawn from it into a PNG.
+          bounded-state [--part all|trail|restart] [--calls-per-second C (50000)] [--minutes M (60)] [--retained-minutes R (10)]
+                        [--open-halves N (1000000)] [--out DIR (bench/results)]
+              trail: how far committed offsets trail reading over M minutes of production-like traffic in compressed time
+              (1 % long-running calls, 0.5 % orphan ends) through the real join engine and offset ledger, with lookups and
+              with retained state (R minutes); restart: a real service holding N open halves restarted gracefully, after
+              kill -9 and on an empty volume, timed to /readyz. Writes DIR/bounded-state-trail.md and -restart.md.
         """);
     return 2;
 }

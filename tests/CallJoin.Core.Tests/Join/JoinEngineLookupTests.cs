@@ -231,6 +231,27 @@ public sealed class JoinEngineLookupTests : IDisposable
         Assert.Equal(2, _output.Released.Count);
     }
 
+    [Fact]
+    public void After_a_restore_a_timer_outliving_its_record_fires_nothing_and_a_new_half_of_the_call_waits_its_own_timeout()
+    {
+        var options = Options with { CompletedRetention = TimeSpan.Zero };   // nothing remembered: the call can start again
+        var engine = new JoinEngine<RecordingOutput>(_store, options, new RecordingOutput(), _requests);
+        engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(Start("r1", 1, T0)), new SourcePosition(1, 1), T0);
+
+        var output = new RecordingOutput();
+        var restored = new JoinEngine<RecordingOutput>(_store, options, output, _requests);
+        Assert.Equal(1, restored.RestoreTimers(T0));
+        Assert.Equal(JoinOutcome.Matched, restored.Process(CallSide.End, Encoding.UTF8.GetBytes(End("r1", 2, T0 + Minute)), new SourcePosition(1, 2), T0 + Minute));
+        Assert.Equal(JoinOutcome.Stored, restored.Process(CallSide.Start, Encoding.UTF8.GetBytes(Start("r1", 3, T0 + (2 * Minute))), new SourcePosition(1, 3), T0 + (2 * Minute)));
+
+        restored.AdvanceTime(T0 + (5 * Minute));                 // the restored start's deadline: its timer is stale
+        Assert.Empty(_requests.Made);
+        Assert.Equal(1, restored.State.Entries);
+        restored.AdvanceTime(T0 + (7 * Minute));                 // the new start's own deadline
+        Assert.Equal([(CallSide.Start, "p", "r1")], _requests.Made);
+        Assert.Equal("complete", Assert.Single(output.Results).Kind);
+    }
+
     private static string WithStartedAt(string endJson, string startedAt) =>
         string.Concat("{\"started_at\":\"", startedAt, "\",", endJson.AsSpan(1));
 
