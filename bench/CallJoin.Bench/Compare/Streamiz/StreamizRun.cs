@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using CallJoin.Core.Halves;
+using CallJoin.Workload;
+using Streamiz.Kafka.Net;
+using Streamiz.Kafka.Net.Mock;
+using Streamiz.Kafka.Net.SerDes;
+
+namespace CallJoin.Bench.Compare.Streamiz;
+
+/// <summary>
+/// The Streamiz contender's in-process run: the workload's halves piped through a <see cref="TopologyTestDriver"/>
+/// in record-time order, rows counted at the end of the topology.
+/// </summary>
+public static class StreamizRun
+{
+    /// <summary>
+    /// Pipes <paramref name="events"/> (starts to the starts topic, ends to the ends topic, each with its record
+    /// timestamp, in the given order) through the join and counts the rows; <paramref name="onRow"/>, when given, sees
+    /// each row's key (the call id) and RowBinary bytes on the driver's thread.
+    /// </summary>
+    /// <remarks>Synchronous driver: one task, no broker, no changelog; the stores are still real (RocksDB by default).</remarks>
+    public static StreamizRunResult InProcess(IReadOnlyList<WorkloadEvent> events, StreamizJoinSettings? settings = null, Action<byte[], byte[]>? onRow = null)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        settings ??= new StreamizJoinSettings();
+        var notes = new List<string>();
+        var joiner = new CallRowJoiner(settings.MaxDumpBytes);
+        var counters = new StreamizCounters(onRow);
+        var topology = StreamizJoinTopology.Build(settings, joiner, counters, rowTopic: null);
+        using var state = new StateDirectory(settings.StateDirectory);
+        var config = Config(settings, state.Path);
+
+        var stopwatch = new Stopwatch();
+        var cpuBefore = ProcessUsage.CpuTime();
+        try
+        {
+            using var driver = new TopologyTestDriver(topology, config);
+            var starts = driver.CreateInputTopic(settings.StartTopic, new ByteArraySerDes(), new ByteArraySerDes());
+            var ends = driver.CreateInputTopic(settings.EndTopic, new ByteArraySerDes(), new ByteArraySerDes());
+            cpuBefore = ProcessUsage.CpuTime();
+            stopwatch.Start();
+            foreach (var e in events)
+            {
+                var topic = e.Side == CallSide.Start ? starts : ends;
+                topic.PipeInput(e.Key, e.Payload, DateTime.UnixEpoch.AddMilliseconds(e.TimestampMillis));
+            }
+
+            stopwatch.Stop();
+        }
+#pragma warning disable CA1031 // A contender that fails reports why instead of ending the comparison.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            stopwatch.Stop();
+            notes.Add($"failed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        var cpu = ProcessUsage.CpuTime() - cpuBefore;
+        AddJoinerNotes(joiner, notes);
+        return new StreamizRunResult(counters.Records, counters.Rows, stopwatch.Elapsed, cpu.TotalSeconds, ProcessUsage.PeakRssBytes(), notes);
+    }
+
+    /// <summary>Streamiz's configuration for a run: byte-array serdes, one stream thread, the given state folder.</summary>
+    internal static StreamConfig<ByteArraySerDes, ByteArraySerDes> Config(StreamizJoinSettings settings, string stateDirectory) => new()
+    {
+        ApplicationId = settings.ApplicationId,
+        StateDir = stateDirectory,
+        NumStreamThreads = 1,
+    };
+
+    internal static void AddJoinerNotes(CallRowJoiner joiner, List<string> notes)
+    {
+        if (joiner.Failed > 0)
+        {
+            notes.Add($"{joiner.Failed} joined pairs made no row (malformed or ids that differ)");
+        }
+    }
+}
