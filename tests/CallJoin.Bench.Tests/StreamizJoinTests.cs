@@ -3,13 +3,17 @@ using CallJoin.Bench.Compare.Streamiz;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using CallJoin.Core.State;
+using CallJoin.Publishing;
+using CallJoin.Testing;
 using CallJoin.Workload;
 
 namespace CallJoin.Bench.Tests;
 
 /// <summary>The Streamiz contender joins what our engine joins, into the same row bytes.</summary>
-public sealed class StreamizJoinTests
+public sealed class StreamizJoinTests(BrokerFixture kafka)
 {
+    private const int Partitions = 3;
+
     /// <summary>Every fate but redeliveries and bad messages (a windowed join would pair a redelivery again).</summary>
     private static readonly WorkloadOptions s_simpleFates = new()
     {
@@ -44,7 +48,7 @@ public sealed class StreamizJoinTests
             list.Add(row);
         });
 
-        Assert.Empty(result.Notes);
+        Assert.True(result.Notes.Count == 0, string.Join("; ", result.Notes));
         Assert.Equal(events.Count, result.Records);
         Assert.Equal(expected.Count, result.Rows);
         Assert.Equal(expected.Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
@@ -66,8 +70,46 @@ public sealed class StreamizJoinTests
 
         var result = StreamizRun.InProcess(events, settings);
 
-        Assert.Empty(result.Notes);
+        Assert.True(result.Notes.Count == 0, string.Join("; ", result.Notes));
         Assert.Equal(CallsWithinWindow(events, settings.Window).Count, result.Rows);
+    }
+
+    [Fact]
+    public async Task On_the_embedded_broker_it_produces_a_row_per_call_whose_halves_meet_in_the_window()
+    {
+        // All record times within less than the stores' retention, so the join's output does not depend on how far one
+        // topic's partitions are read ahead of the other's.
+        var workload = new WeaveWorkload(s_simpleFates with { Calls = 150, Seed = 3, LongRunning = 0, LateStart = 0, Span = TimeSpan.FromMinutes(1) });
+        var events = workload.Events().ToList();
+        var topics = kafka.CreateTopics(Partitions, "streamiz-starts", "streamiz-ends");
+        var settings = new StreamizJoinSettings
+        {
+            ApplicationId = kafka.UniqueName("streamiz"),
+            StartTopic = topics[0],
+            EndTopic = topics[1],
+            RowTopic = kafka.UniqueName("streamiz-rows"),
+        };
+        var expected = CallsWithinWindow(events, settings.Window).Count;
+        Assert.InRange(expected, 100, 149);
+        using (var publisher = new CallPublisher(new PublisherOptions { BootstrapServers = kafka.BootstrapServers, StartTopic = topics[0], EndTopic = topics[1], MaxInFlight = 64 }))
+        {
+            foreach (var e in events)
+            {
+                await publisher.PublishAsync(e.Side, e.Key, e.Payload, e.TimestampMillis);
+            }
+
+            await publisher.FlushAsync();
+        }
+
+        var result = await StreamizBrokerRun.RunAsync(kafka.BootstrapServers, expected, Eventually.DefaultBound, settings, (name, partitions) => kafka.Broker.CreateTopic(name, partitions));
+
+        Assert.True(result.Notes.Count == 0, string.Join("; ", result.Notes));
+        Assert.Equal(expected, result.Rows);
+        Assert.Equal(events.Count, result.Records);
+        await Eventually.TrueAsync(
+            async () => (await kafka.EndOffsetsAsync(settings.RowTopic, Partitions)).Sum() >= expected,
+            $"{expected} rows on the row topic");
+        Assert.Equal(expected, (await kafka.EndOffsetsAsync(settings.RowTopic, Partitions)).Sum());
     }
 
     /// <summary>Call ids whose start and end are both present, their record timestamps at most <paramref name="window"/> apart.</summary>

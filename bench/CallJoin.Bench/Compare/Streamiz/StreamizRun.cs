@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CallJoin.Core.Halves;
 using CallJoin.Workload;
+using Microsoft.Extensions.Logging;
 using Streamiz.Kafka.Net;
 using Streamiz.Kafka.Net.Mock;
 using Streamiz.Kafka.Net.SerDes;
@@ -13,6 +14,9 @@ namespace CallJoin.Bench.Compare.Streamiz;
 /// </summary>
 public static class StreamizRun
 {
+    // Streamiz logs every state change and its whole configuration at Information; a comparison wants its problems only.
+    private static readonly ILoggerFactory s_logging = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole());
+
     /// <summary>
     /// Pipes <paramref name="events"/> (starts to the starts topic, ends to the ends topic, each with its record
     /// timestamp, in the given order) through the join and counts the rows; <paramref name="onRow"/>, when given, sees
@@ -66,6 +70,7 @@ public static class StreamizRun
         ApplicationId = settings.ApplicationId,
         StateDir = stateDirectory,
         NumStreamThreads = 1,
+        Logger = s_logging,
     };
 
     internal static void AddJoinerNotes(CallRowJoiner joiner, List<string> notes)
