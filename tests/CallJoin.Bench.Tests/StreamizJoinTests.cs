@@ -110,6 +110,15 @@ public sealed class StreamizJoinTests(BrokerFixture kafka)
             async () => (await kafka.EndOffsetsAsync(settings.RowTopic, Partitions)).Sum() >= expected,
             $"{expected} rows on the row topic");
         Assert.Equal(expected, (await kafka.EndOffsetsAsync(settings.RowTopic, Partitions)).Sum());
+
+        // Each side's window store logs every record it keeps to its changelog.
+        var changelogs = StreamizBrokerRun.ChangelogTopics(settings);
+        Assert.Equal(
+            [$"{settings.ApplicationId}-call-ends-join-store-changelog", $"{settings.ApplicationId}-call-starts-join-store-changelog"],
+            changelogs);
+        await Eventually.TrueAsync(
+            async () => (await kafka.EndOffsetsAsync(changelogs[0], Partitions)).Sum() + (await kafka.EndOffsetsAsync(changelogs[1], Partitions)).Sum() >= events.Count,
+            "every half logged to its store's changelog");
     }
 
     /// <summary>Call ids whose start and end are both present, their record timestamps at most <paramref name="window"/> apart.</summary>

@@ -96,6 +96,22 @@ public static class StreamizBrokerRun
         return new StreamizRunResult(counters.Records, counters.Rows, counters.Busy, cpu.TotalSeconds, ProcessUsage.PeakRssBytes(), notes);
     }
 
+    /// <summary>The changelog topics of the join's window stores, named from the topology's description, as a run creates them.</summary>
+    public static IReadOnlyList<string> ChangelogTopics(StreamizJoinSettings? settings = null)
+    {
+        settings ??= new StreamizJoinSettings();
+        var topology = StreamizJoinTopology.Build(settings, new CallRowJoiner(settings.MaxDumpBytes), new StreamizCounters(onRow: null), settings.RowTopic);
+        return [.. StreamizJoinTopology.StoreNames(topology).Select(s => StreamizJoinTopology.ChangelogTopic(settings.ApplicationId, s))];
+    }
+
+    /// <summary>The topology as Streamiz describes it: sub-topologies, processors and the stores each uses.</summary>
+    public static string DescribeTopology(StreamizJoinSettings? settings = null)
+    {
+        settings ??= new StreamizJoinSettings();
+        var topology = StreamizJoinTopology.Build(settings, new CallRowJoiner(settings.MaxDumpBytes), new StreamizCounters(onRow: null), settings.RowTopic);
+        return topology.Describe().ToString() ?? string.Empty;
+    }
+
     /// <summary>The changelog topics of <paramref name="stores"/> and the row topic, with the starts topic's partition count.</summary>
     private static async Task CreateTopicsAsync(string bootstrapServers, StreamizJoinSettings settings, IReadOnlyList<string> stores, Action<string, int>? createTopic)
     {
