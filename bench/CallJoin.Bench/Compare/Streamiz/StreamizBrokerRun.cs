@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streamiz.Kafka.Net;
+using StreamizTopology = Streamiz.Kafka.Net.Stream.Topology;
 
 namespace CallJoin.Bench.Compare.Streamiz;
 
@@ -81,8 +82,6 @@ public static class StreamizBrokerRun
             {
                 notes.Add($"timed out after {timeout.TotalSeconds:0} s with {counters.Rows} of {expectedRows} rows");
             }
-
-            stream.Dispose();
         }
 #pragma warning disable CA1031 // A contender that fails reports why instead of ending the comparison.
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -100,17 +99,18 @@ public static class StreamizBrokerRun
     public static IReadOnlyList<string> ChangelogTopics(StreamizJoinSettings? settings = null)
     {
         settings ??= new StreamizJoinSettings();
-        var topology = StreamizJoinTopology.Build(settings, new CallRowJoiner(settings.MaxDumpBytes), new StreamizCounters(onRow: null), settings.RowTopic);
-        return [.. StreamizJoinTopology.StoreNames(topology).Select(s => StreamizJoinTopology.ChangelogTopic(settings.ApplicationId, s))];
+        return [.. StreamizJoinTopology.StoreNames(Unconnected(settings)).Select(s => StreamizJoinTopology.ChangelogTopic(settings.ApplicationId, s))];
     }
 
     /// <summary>The topology as Streamiz describes it: sub-topologies, processors and the stores each uses.</summary>
     public static string DescribeTopology(StreamizJoinSettings? settings = null)
     {
-        settings ??= new StreamizJoinSettings();
-        var topology = StreamizJoinTopology.Build(settings, new CallRowJoiner(settings.MaxDumpBytes), new StreamizCounters(onRow: null), settings.RowTopic);
-        return topology.Describe().ToString() ?? string.Empty;
+        return Unconnected(settings ?? new StreamizJoinSettings()).Describe().ToString() ?? string.Empty;
     }
+
+    /// <summary>The run's topology, built only to be described.</summary>
+    private static StreamizTopology Unconnected(StreamizJoinSettings settings) =>
+        StreamizJoinTopology.Build(settings, new CallRowJoiner(settings.MaxDumpBytes), new StreamizCounters(onRow: null), settings.RowTopic);
 
     /// <summary>The changelog topics of <paramref name="stores"/> and the row topic, with the starts topic's partition count.</summary>
     private static async Task CreateTopicsAsync(string bootstrapServers, StreamizJoinSettings settings, IReadOnlyList<string> stores, Action<string, int>? createTopic)
