@@ -63,6 +63,21 @@ public sealed class StreamizJoinTests(BrokerFixture kafka)
     }
 
     [Fact]
+    public void Redelivered_halves_join_again_and_bad_messages_join_nothing()
+    {
+        var events = new WeaveWorkload(new WorkloadOptions { Calls = 400, Seed = 5, DuplicateHalf = 0.1, Malformed = 0.02, CompactHalves = true }).Events().ToList();
+        var calls = CallsWithinWindow(events.Where(e => e.Kind is WorkloadEventKind.Start or WorkloadEventKind.End), TimeSpan.FromMinutes(5)).Count;
+        var expected = StreamizRun.ExpectedRows(events);
+        Assert.True(expected > calls, $"{expected} pairs for {calls} calls: the redeliveries should pair again");
+
+        var result = StreamizRun.InProcess(events);
+
+        Assert.True(result.Notes.Count == 0, string.Join("; ", result.Notes));
+        Assert.Equal(events.Count, result.Records);
+        Assert.Equal(expected, result.Rows);
+    }
+
+    [Fact]
     public void In_memory_stores_join_the_same_calls()
     {
         var events = new WeaveWorkload(s_simpleFates with { Calls = 50, Seed = 11 }).Events().ToList();
@@ -89,7 +104,8 @@ public sealed class StreamizJoinTests(BrokerFixture kafka)
             EndTopic = topics[1],
             RowTopic = kafka.UniqueName("streamiz-rows"),
         };
-        var expected = CallsWithinWindow(events, settings.Window).Count;
+        var expected = StreamizRun.ExpectedRows(events, settings);
+        Assert.Equal(CallsWithinWindow(events, settings.Window).Count, expected);
         Assert.InRange(expected, 100, 149);
         using (var publisher = new CallPublisher(new PublisherOptions { BootstrapServers = kafka.BootstrapServers, StartTopic = topics[0], EndTopic = topics[1], MaxInFlight = 64 }))
         {

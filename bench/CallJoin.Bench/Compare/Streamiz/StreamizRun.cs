@@ -64,6 +64,31 @@ public static class StreamizRun
         return new StreamizRunResult(counters.Records, counters.Rows, stopwatch.Elapsed, cpu.TotalSeconds, ProcessUsage.PeakRssBytes(), notes);
     }
 
+    /// <summary>
+    /// The rows the join yields for <paramref name="events"/> in record-time order: for each call id, every pair of a
+    /// start and an end whose record timestamps are at most the window apart (a redelivered half pairs again), less the
+    /// pairs that make no row, which only a malformed half sharing a call's key would cause.
+    /// </summary>
+    /// <remarks>What to wait for in a broker run, and what an in-process run must produce.</remarks>
+    public static long ExpectedRows(IEnumerable<WorkloadEvent> events, StreamizJoinSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var window = (long)(settings ?? new StreamizJoinSettings()).Window.TotalMilliseconds;
+        var byCall = new Dictionary<string, (List<long> Starts, List<long> Ends)>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            var id = Convert.ToHexString(e.Key);
+            if (!byCall.TryGetValue(id, out var halves))
+            {
+                byCall[id] = halves = ([], []);
+            }
+
+            (e.Side == CallSide.Start ? halves.Starts : halves.Ends).Add(e.TimestampMillis);
+        }
+
+        return byCall.Values.Sum(h => (long)h.Starts.Sum(s => h.Ends.Count(e => Math.Abs(e - s) <= window)));
+    }
+
     /// <summary>Streamiz's configuration for a run: byte-array serdes, one stream thread, the given state folder.</summary>
     internal static StreamConfig<ByteArraySerDes, ByteArraySerDes> Config(StreamizJoinSettings settings, string stateDirectory) => new()
     {
