@@ -17,6 +17,7 @@ namespace CallJoin.Bench.BoundedState;
 internal static class RestartMeasurement
 {
     private const string Database = "restart";
+    private const string ResumedPrefix = "Resumed from a state checkpoint: ";
 
     public static async Task<RestartResult> RunAsync(int openHalves, Action<string> log)
     {
@@ -49,6 +50,7 @@ internal static class RestartMeasurement
             using (var first = ServiceProcess.Start("first", serviceDll, environment, folder))
             {
                 result = result with { FirstRead = await UntilConsumedAsync(first, openHalves, log).ConfigureAwait(false) };
+                await UntilInStateAsync(first, openHalves, "first").ConfigureAwait(false);
                 result = result with { EntriesBefore = await first.MetricAsync("calljoin_state_entries", default).ConfigureAwait(false) ?? 0 };
                 var stop = Stopwatch.StartNew();
                 await first.StopAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
@@ -101,23 +103,18 @@ internal static class RestartMeasurement
             await Task.Delay(50).ConfigureAwait(false);
         }
 
+        var entries = 0L;
         foreach (var line in File.ReadLines(service.LogPath).Where(l => l.Contains("CallJoin.Service[", StringComparison.Ordinal)).Take(6))
         {
             log($"restart {name}:   {line}");
-        }
-
-        var entries = await service.MetricAsync("calljoin_state_entries", default).ConfigureAwait(false) ?? 0;
-        var lag = Stopwatch.StartNew();
-        while ((await service.MetricAsync("calljoin_state_entries", default).ConfigureAwait(false) ?? 0) < openHalves)
-        {
-            if (lag.Elapsed > TimeSpan.FromMinutes(10))
+            var resumed = line.IndexOf(ResumedPrefix, StringComparison.Ordinal);
+            if (resumed >= 0)
             {
-                throw new InvalidOperationException($"restart {name}: state holds fewer than {openHalves:N0} halves after 10 min");
+                entries = long.Parse(line.AsSpan(resumed + ResumedPrefix.Length).ToString().Split(' ')[0], CultureInfo.InvariantCulture);
             }
-
-            await Task.Delay(200).ConfigureAwait(false);
         }
 
+        await UntilInStateAsync(service, openHalves, name).ConfigureAwait(false);
         var complete = clock.Elapsed;
         var reread = (await service.ReadinessAsync(default).ConfigureAwait(false))?.Consumed ?? -1;
         log($"restart {name}: ready in {ready.TotalSeconds:F2} s with {entries:N0} halves restored; all {openHalves:N0} in state at {complete.TotalSeconds:F1} s, {reread:N0} messages re-read");
@@ -131,7 +128,21 @@ internal static class RestartMeasurement
             await service.StopAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
         }
 
-        return new RestartTiming(ready, (long)entries, complete, reread, service.PeakBytes);
+        return new RestartTiming(ready, entries, complete, reread, service.PeakBytes);
+    }
+
+    private static async Task UntilInStateAsync(ServiceProcess service, int openHalves, string name)
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await service.MetricAsync("calljoin_state_entries", default).ConfigureAwait(false) ?? 0) < openHalves)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new InvalidOperationException($"restart {name}: state holds fewer than {openHalves:N0} halves after 10 min");
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
     }
 
     private static async Task<TimeSpan> UntilConsumedAsync(ServiceProcess service, int openHalves, Action<string> log)
