@@ -87,10 +87,18 @@ public sealed partial class JoinEngine<TOutput>
     }
 
     /// <summary>Routes fired timers back to the engine.</summary>
-    private readonly struct ExpirySink(JoinEngine<TOutput> engine) : ITimerSink<CallKey>
+    private readonly struct ExpirySink(JoinEngine<TOutput> engine) : ITimerSink<PendingTimer>
     {
-        public void OnExpired(long deadline, in CallKey payload) => engine.Expire(payload, deadline);
+        public void OnExpired(long deadline, in PendingTimer payload)
+        {
+            engine._causeSequence = payload.Sequence;
+            engine._causeTimeoutAt = engine._timers.Now;
+            engine.Expire(payload.Key, deadline);
+        }
     }
+
+    /// <summary>A timer's payload: the key whose half waits, and the input sequence number of the record that brought it.</summary>
+    private readonly record struct PendingTimer(CallKey Key, long Sequence);
 
     /// <summary>
     /// Retained: the first timeout turns a waiting half into a running row or start_missing, the second drops it. Looked

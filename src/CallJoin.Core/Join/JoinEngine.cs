@@ -37,7 +37,7 @@ public sealed partial class JoinEngine<TOutput>
     private readonly TOutput _output;
     private readonly ILatePartnerLookup? _lookup;
     private readonly MatchedCalls _matched;
-    private readonly TimerWheel<CallKey> _timers = new(long.MinValue);
+    private readonly TimerWheel<PendingTimer> _timers = new(long.MinValue);
     private readonly HalfKey _key = new();
     private readonly HalfKey _partnerKey = new();
     private readonly CallRowBuilder _builder;
@@ -45,6 +45,8 @@ public sealed partial class JoinEngine<TOutput>
     private byte[] _partner = new byte[4096];
     private int _partnerLength;
     private long _now = long.MinValue;
+    private long _causeSequence;
+    private long _causeTimeoutAt = long.MaxValue;
 
     /// <param name="lookup">Required with <see cref="LatePartnerSource.Lookup"/>: where timed-out halves' calls are looked up.</param>
     /// <param name="matched">The matched calls restored with the store from a checkpoint; null starts with none.</param>
@@ -80,6 +82,28 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>Size of the pending state.</summary>
     public PendingStoreStats State => _store.Stats;
 
+    /// <summary>The input sequence number the next processed record takes (each <c>Process</c> call takes one and adds one).</summary>
+    /// <remarks>
+    /// A replay over several engines sets each record's number in the merged input before processing it, so that output
+    /// from different engines can be put back in the one engine's order (see <see cref="CauseSequence"/>).
+    /// </remarks>
+    public long InputSequence { get; set; }
+
+    /// <summary>
+    /// While the output is called: the input sequence number of the record being processed, or, while a timeout is
+    /// applied, of the record that brought the half timing out.
+    /// </summary>
+    public long CauseSequence => _causeSequence;
+
+    /// <summary>
+    /// While the output is called for a timeout: the stream time at which it fell due (timeouts apply in that order, then
+    /// in the order they were scheduled); <see cref="long.MaxValue"/> while a record is processed.
+    /// </summary>
+    public long CauseTimeoutAt => _causeTimeoutAt;
+
+    /// <summary>Whether advancing stream time to <paramref name="nowMillis"/> has timers to fire or move (cheap, O(1)).</summary>
+    public bool HasTimersDueBy(long nowMillis) => _timers.TryGetNextWakeTime(out var due) && due <= nowMillis;
+
     /// <summary>Feeds one half whose message key is unknown. Never throws on bad input: that becomes an error record.</summary>
     public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis) =>
         Process(side, payload, default, position, timestampMillis);
@@ -91,6 +115,7 @@ public sealed partial class JoinEngine<TOutput>
     /// </remarks>
     public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> messageKey, SourcePosition position, long timestampMillis)
     {
+        var sequence = InputSequence++;
         if (side == CallSide.Start)
         {
             Counters.StartsConsumed++;
@@ -105,6 +130,8 @@ public sealed partial class JoinEngine<TOutput>
             AdvanceTime(timestampMillis);
         }
 
+        _causeSequence = sequence;
+        _causeTimeoutAt = long.MaxValue;
         var status = HalfParser.TryReadKey(payload, side, _key);
         if (status != HalfParseStatus.Ok)
         {
@@ -279,7 +306,8 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>When an error about a record arises: stream time, or the record's own time if stream time is behind it.</summary>
     private long At(long timestampMillis) => Math.Max(_now, timestampMillis);
 
-    private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, key);
+    /// <summary>Schedules a timeout for <paramref name="key"/>, remembered with the sequence number of the record that brought the half.</summary>
+    private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, new PendingTimer(key, _causeSequence));
 
     private static long Plus(long millis, TimeSpan span) =>
         millis > long.MaxValue - (long)span.TotalMilliseconds ? long.MaxValue : millis + (long)span.TotalMilliseconds;
