@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using CallJoin.Core.Halves;
 using CallJoin.Core.Join;
 using CallJoin.Core.State;
@@ -280,6 +281,7 @@ internal sealed class LaneReplay : IDisposable
     }
 
     /// <summary>Writes the lanes' lines of one batch in entry order, each run of one lane's consecutive entries at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Merge(ReplayBatch batch)
     {
         var slices = batch.Slices;

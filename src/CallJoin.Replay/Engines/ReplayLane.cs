@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using CallJoin.Core.Join;
 using CallJoin.Core.State;
 using CallJoin.Replay.Jsonl;
@@ -81,6 +82,8 @@ internal sealed class ReplayLane : IDisposable
         }
     }
 
+    // Optimized at once: called once a batch, it would otherwise run its loop unoptimized for the first batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Process(ReplayBatch batch)
     {
         var slice = batch.Slices[_index];
