@@ -11,7 +11,7 @@ public sealed partial class JoinEngine<TOutput>
     private void Expire(in CallKey key, long deadline)
     {
         var merge = new ExpiryMerge(this, key);
-        _store.ReadModifyWrite(key, ref merge);
+        ReadModifyWrite(key, ref merge);
         var partner = _partner.AsSpan(0, _partnerLength);
         switch (merge.Outcome)
         {
@@ -96,9 +96,6 @@ public sealed partial class JoinEngine<TOutput>
             engine.Expire(payload.Key, deadline);
         }
     }
-
-    /// <summary>A timer's payload: the key whose half waits, and the input sequence number of the record that brought it.</summary>
-    private readonly record struct PendingTimer(CallKey Key, long Sequence);
 
     /// <summary>
     /// Retained: the first timeout turns a waiting half into a running row or start_missing, the second drops it. Looked

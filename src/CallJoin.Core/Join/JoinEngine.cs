@@ -33,6 +33,7 @@ public sealed partial class JoinEngine<TOutput>
     where TOutput : IJoinOutput
 {
     private readonly IPendingStore _store;
+    private readonly InMemoryPendingStore? _memoryStore;
     private readonly JoinOptions _options;
     private readonly TOutput _output;
     private readonly ILatePartnerLookup? _lookup;
@@ -61,6 +62,7 @@ public sealed partial class JoinEngine<TOutput>
         }
 
         _store = store;
+        _memoryStore = store as InMemoryPendingStore;
         _options = options;
         _output = output;
         _lookup = lookup;
@@ -236,7 +238,7 @@ public sealed partial class JoinEngine<TOutput>
         fixed (byte* pinned = payload)
         {
             var merge = new HalfMerge(this, key, side, XxHash3.HashToUInt64(payload), pinned, payload.Length, position, arrivalMillis, timestampMillis);
-            _store.ReadModifyWrite(key, ref merge);
+            ReadModifyWrite(key, ref merge);
             return merge;
         }
     }
@@ -290,6 +292,14 @@ public sealed partial class JoinEngine<TOutput>
             _output.OnReleased(CallSide.Start, sources.Start);
         }
     }
+
+    /// <summary>
+    /// The store's read-modify-write, called directly on the in-memory store (a replay's): through the interface it is a
+    /// generic virtual call, which the runtime resolves through a lookup every time.
+    /// </summary>
+    private PendingAction ReadModifyWrite<TMerge>(in CallKey key, ref TMerge merge)
+        where TMerge : struct, IPendingMerge =>
+        _memoryStore is { } memory ? memory.ReadModifyWrite(key, ref merge) : _store.ReadModifyWrite(key, ref merge);
 
     /// <summary>Keeps a copy of the stored partner's payload: the store's span is valid only inside the merge.</summary>
     private void CopyPartner(ReadOnlySpan<byte> payload)

@@ -19,7 +19,7 @@ internal sealed class ReplayLane : IDisposable
     private readonly int _index;
     private readonly SliceStream _stream = new();
     private readonly JsonlJoinOutput _lines;
-    private readonly LaneOutput _output;
+    private readonly LaneMarks _marks;
     private readonly BlockingCollection<ReplayBatch> _inbox = [];
     private readonly Thread _thread;
     private readonly CancellationToken _ct;
@@ -30,9 +30,9 @@ internal sealed class ReplayLane : IDisposable
         _index = index;
         _ct = ct;
         _lines = new JsonlJoinOutput(_stream, startTopic, endTopic, leaveOpen: true);
-        _output = new LaneOutput(_lines);
-        Engine = new JoinEngine<LaneOutput>(store, join, _output);
-        _output.Engine = Engine;
+        _marks = new LaneMarks(_lines);
+        Engine = new JoinEngine<LaneOutput>(store, join, new LaneOutput(_marks));
+        _marks.Engine = Engine;
         _thread = new Thread(() =>
         {
             try
@@ -55,7 +55,7 @@ internal sealed class ReplayLane : IDisposable
 
     public JoinEngine<LaneOutput> Engine { get; }
 
-    public CountingOutput<JsonlJoinOutput> Counting => _output.Counting;
+    public CountingOutput<JsonlJoinOutput> Counting => _marks.Counting;
 
     public void Start() => _thread.Start();
 
@@ -89,7 +89,7 @@ internal sealed class ReplayLane : IDisposable
         var slice = batch.Slices[_index];
         slice.Reset();
         _stream.Target = slice;
-        _output.Begin(slice);
+        _marks.Begin(slice);
         var engine = Engine;
         var records = batch.Records;
         var bytes = batch.Bytes;
@@ -101,7 +101,7 @@ internal sealed class ReplayLane : IDisposable
             var step = batch.FirstSequence + i;
             if (record.Lane == _index)
             {
-                _output.Step = step;
+                _marks.Step = step;
                 engine.AdvanceTime(now);
                 engine.InputSequence = step;
                 engine.Process(record.Side, bytes.AsSpan(record.PayloadStart, record.PayloadLength), bytes.AsSpan(record.KeyStart, record.KeyLength),
@@ -109,7 +109,7 @@ internal sealed class ReplayLane : IDisposable
             }
             else if (engine.HasTimersDueBy(now))
             {
-                _output.Step = step;
+                _marks.Step = step;
                 engine.AdvanceTime(now);
             }
         }
@@ -117,7 +117,7 @@ internal sealed class ReplayLane : IDisposable
         _now = now;
         if (batch.DrainUntil is { } until)
         {
-            _output.Step = long.MaxValue;
+            _marks.Step = long.MaxValue;
             if (until == long.MaxValue)
             {
                 engine.Drain();
