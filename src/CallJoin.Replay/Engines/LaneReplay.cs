@@ -187,7 +187,18 @@ internal sealed class LaneReplay : IDisposable
 
     public void Dispose()
     {
+        // Stopped threads first (a lane finishes at most its batch), so nothing touches what is disposed here.
         _stop.Cancel();
+        foreach (var lane in _lanes)
+        {
+            lane.Join();
+        }
+
+        if (_writer.IsAlive)
+        {
+            _writer.Join();
+        }
+
         foreach (var lane in _lanes)
         {
             lane.Dispose();

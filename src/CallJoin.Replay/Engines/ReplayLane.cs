@@ -64,7 +64,14 @@ internal sealed class ReplayLane : IDisposable
     /// <summary>No more batches: the thread ends after the last.</summary>
     public void Complete() => _inbox.CompleteAdding();
 
-    public void Join() => _thread.Join();
+    /// <summary>Waits for the thread to end (at once if it never started).</summary>
+    public void Join()
+    {
+        if (_thread.ThreadState != ThreadState.Unstarted)
+        {
+            _thread.Join();
+        }
+    }
 
     public void Dispose()
     {

@@ -66,6 +66,23 @@ public sealed class ReplayThreadsTests
         }
     }
 
+    [Fact]
+    public async Task A_failing_output_fails_the_replay_with_its_error()
+    {
+        var stores = Enumerable.Range(0, 2).Select(_ => (IPendingStore)new InMemoryPendingStore()).ToList();
+        try
+        {
+            using var input = Input();
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => JsonlReplay.RunAsync(input, new BrokenStream(), stores, new JoinOptions(),
+                WeaveTopics.CallStarted, WeaveTopics.CallEnded, drain: true, onMalformedLine: null, progress: null, TestContext.Current.CancellationToken));
+            Assert.IsType<IOException>(failure.InnerException);
+        }
+        finally
+        {
+            stores.ForEach(s => s.Dispose());
+        }
+    }
+
     /// <summary>The reference: one engine fed on this thread, as the ClickHouse replay feeds it.</summary>
     private static async Task<byte[]> SingleEngineAsync(JoinOptions join, bool drain)
     {
@@ -151,5 +168,13 @@ public sealed class ReplayThreadsTests
         }
 
         return "the same lines";
+    }
+
+    /// <summary>An output whose writes fail, as a full disk's would.</summary>
+    private sealed class BrokenStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("no space left on device");
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("no space left on device");
     }
 }
