@@ -54,8 +54,10 @@ internal sealed class LaneReplay : IDisposable
         _writer = new Thread(Write) { IsBackground = true, Name = "replay-writer" };
     }
 
+    /// <summary>Rows written so far (read from any thread, for progress).</summary>
     public long Rows => _lanes.Sum(l => l.Counting.Rows);
 
+    /// <summary>Error records written so far (read from any thread, for progress).</summary>
     public long Errors => _lanes.Sum(l => l.Counting.Errors);
 
     /// <summary>Runs the replay to the end of input; returns records read, records of other topics, malformed lines.</summary>

@@ -18,6 +18,8 @@ internal sealed class ReplayBatch
 
     private const int InitialBytes = 4 << 20;
 
+    private int _length;
+
     public ReplayBatch(int lanes)
     {
         Slices = new LaneSlice[lanes];
@@ -29,8 +31,10 @@ internal sealed class ReplayBatch
         Done = new CountdownEvent(lanes);
     }
 
+    /// <summary>The records, <see cref="Count"/> of them, in input order.</summary>
     public BatchRecord[] Records { get; } = new BatchRecord[MaxRecords];
 
+    /// <summary>Records in the batch.</summary>
     public int Count { get; private set; }
 
     /// <summary>The input sequence number of the first record (records of other topics and malformed lines are not counted).</summary>
@@ -47,8 +51,6 @@ internal sealed class ReplayBatch
 
     /// <summary>Signalled by each lane when it has processed the batch.</summary>
     public CountdownEvent Done { get; }
-
-    private int _length;
 
     /// <summary>Empties the batch for records from <paramref name="firstSequence"/> on.</summary>
     public void Reset(long firstSequence)

@@ -53,12 +53,16 @@ internal sealed class ReplayLane : IDisposable
         };
     }
 
+    /// <summary>The lane's engine (its counters are read after the replay).</summary>
     public JoinEngine<LaneOutput> Engine { get; }
 
+    /// <summary>Rows and error records written, by reason.</summary>
     public CountingOutput<JsonlJoinOutput> Counting => _marks.Counting;
 
+    /// <summary>Starts the lane's thread.</summary>
     public void Start() => _thread.Start();
 
+    /// <summary>Queues a batch; batches are processed in the order posted.</summary>
     public void Post(ReplayBatch batch) => _inbox.Add(batch, _ct);
 
     /// <summary>No more batches: the thread ends after the last.</summary>
@@ -106,6 +110,8 @@ internal sealed class ReplayLane : IDisposable
             ref readonly var record = ref records[i];
             now = Math.Max(now, record.TimestampMillis);
             var step = batch.FirstSequence + i;
+
+            // Stream time as one engine has it at this record; the timeouts it makes due are marked with this step.
             if (record.Lane == _index)
             {
                 _marks.Step = step;
