@@ -73,41 +73,14 @@ internal sealed class LaneReplay : IDisposable
         var ct = _stop.Token;
         var clock = Stopwatch.StartNew();
         var nextReport = 1000L;
-        long records = 0, other = 0, malformed = 0, now = long.MinValue;
+        long records = 0, now = long.MinValue;
+        var halves = new DumpHalves(input, startTopic, endTopic, onMalformedLine);
         try
         {
             var batch = Take(records);
-            while (true)
+            while (halves.TryRead(out var side))
             {
-                var result = input.Read();
-                if (result == DumpReadResult.End)
-                {
-                    break;
-                }
-
-                var reader = input.Current;
-                if (result == DumpReadResult.Malformed)
-                {
-                    malformed++;
-                    onMalformedLine?.Invoke(reader);
-                    continue;
-                }
-
-                CallSide side;
-                if (string.Equals(reader.Topic, startTopic, StringComparison.Ordinal))
-                {
-                    side = CallSide.Start;
-                }
-                else if (string.Equals(reader.Topic, endTopic, StringComparison.Ordinal))
-                {
-                    side = CallSide.End;
-                }
-                else
-                {
-                    other++;
-                    continue;
-                }
-
+                var reader = halves.Current;
                 var lane = (int)(((reader.Partition % _lanes.Length) + _lanes.Length) % _lanes.Length);
                 if (!batch.TryAdd(reader, side, lane))
                 {
@@ -160,7 +133,7 @@ internal sealed class LaneReplay : IDisposable
             throw new InvalidOperationException($"The replay failed: {_failure.Message}", _failure);
         }
 
-        return (records, other, malformed);
+        return (records, halves.OtherTopics, halves.MalformedLines);
     }
 
     /// <summary>The counters of every lane's engine, added up.</summary>
