@@ -44,7 +44,9 @@ internal static class ReplayCommand
         var startTopic = CliOptions.Text("--start-topic", "T", "the topic of call starts in the dumps", WeaveTopics.CallStarted);
         var endTopic = CliOptions.Text("--end-topic", "T", "the topic of call ends in the dumps", WeaveTopics.CallEnded);
         var state = CliOptions.Text("--state", "DIR", "keep pending halves in a FASTER store there (default: in memory)");
-        var stateMib = CliOptions.Int("--state-mib", 256, "the FASTER store's memory budget in MiB", min: 1);
+        var stateMib = CliOptions.Int("--state-mib", 256, "the FASTER store's memory budget in MiB (per engine)", min: 1);
+        var threads = CliOptions.Int("--threads", Environment.ProcessorCount,
+            "join engines, one per thread, records by partition % N (jsonl sink; the clickhouse sink uses one); the same output for every N", min: 1, max: 256);
         var defaults = new JoinOptions();
         var startTimeout = CliOptions.Int("--start-timeout", (int)defaults.StartTimeout.TotalSeconds, "seconds a start waits for its end before its running row", min: 0);
         var endTimeout = CliOptions.Int("--end-timeout", (int)defaults.EndTimeout.TotalSeconds, "seconds an end waits for its start before start_missing", min: 0);
@@ -55,12 +57,13 @@ internal static class ReplayCommand
             Replays dumps in kcat's -J line format (plain or gzip; several are merged by record time) through the same
             join engine as the service. Stream time comes from the records, so the same dumps always give the same rows
             in the same order. At the end of input every remaining timeout is applied (--drain false keeps pending
-            halves unwritten). ClickHouse: CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_* and WF_CLICKHOUSE_DATABASE.
-            """) { dumps, sink, drain, startTopic, endTopic, state, stateMib, startTimeout, endTimeout };
+            halves unwritten). Into JSONL, --threads N engines join on N threads, partition p going to engine p % N;
+            their lines are merged back into one engine's order, so the output is the same bytes for every N. ClickHouse: CALLJOIN_CLICKHOUSE or WF_CLICKHOUSE_* and WF_CLICKHOUSE_DATABASE.
+            """) { dumps, sink, drain, threads, startTopic, endTopic, state, stateMib, startTimeout, endTimeout };
         clickHouse.AddTo(command);
         command.SetAction((parse, stop) => RunAsync(new Replay(
             parse.GetRequiredValue(dumps), parse.GetValue(sink)!, parse.GetValue(drain), parse.GetValue(startTopic)!, parse.GetValue(endTopic)!,
-            parse.GetValue(state), parse.GetValue(stateMib),
+            parse.GetValue(state), parse.GetValue(stateMib), parse.GetValue(threads),
             defaults with { StartTimeout = TimeSpan.FromSeconds(parse.GetValue(startTimeout)), EndTimeout = TimeSpan.FromSeconds(parse.GetValue(endTimeout)) },
             clickHouse.Resolve(parse)), stop));
         return command;
@@ -68,10 +71,23 @@ internal static class ReplayCommand
 
     private static async Task<int> RunAsync(Replay options, CancellationToken stop)
     {
-        var (dumps, sink, drain, startTopic, endTopic, stateDir, stateMib, join, endpoint) = options;
-        using var store = stateDir is null
-            ? (IPendingStore)new InMemoryPendingStore()
-            : new FasterPendingStore(new PendingStoreOptions { Directory = stateDir, MemoryBudgetBytes = stateMib * 1024L * 1024, DeleteOnDispose = true });
+        var (dumps, sink, drain, startTopic, endTopic, stateDir, stateMib, threads, join, endpoint) = options;
+        var jsonl = sink.StartsWith("jsonl:", StringComparison.Ordinal);
+        var stores = new List<IPendingStore>();
+        using var disposeStores = new StoresDisposal(stores);
+        for (var i = 0; i < (jsonl ? threads : 1); i++)
+        {
+            // One FASTER store per engine, each in its own directory.
+            stores.Add(stateDir is null
+                ? new InMemoryPendingStore()
+                : new FasterPendingStore(new PendingStoreOptions
+                {
+                    Directory = threads == 1 || !jsonl ? stateDir : Path.Combine(stateDir, $"engine-{i}"),
+                    MemoryBudgetBytes = stateMib * 1024L * 1024,
+                    DeleteOnDispose = true,
+                }));
+        }
+
         var files = new List<FileStream>();
         foreach (var path in dumps)
         {
@@ -82,11 +98,11 @@ internal static class ReplayCommand
         var progress = new ReplayDisplay(files);
         ReplaySummary summary;
         IReadOnlyDictionary<string, long> byReason;
-        if (sink.StartsWith("jsonl:", StringComparison.Ordinal))
+        if (jsonl)
         {
             var path = sink["jsonl:".Length..];
             using var stream = path == "-" ? Console.OpenStandardOutput() : File.Create(path, 1 << 20);
-            var result = await JsonlReplay.RunAsync(input, stream, store, join, startTopic, endTopic, drain, progress.Malformed, progress, stop).ConfigureAwait(false);
+            var result = await JsonlReplay.RunAsync(input, stream, stores, join, startTopic, endTopic, drain, progress.Malformed, progress, stop).ConfigureAwait(false);
             summary = result.Summary;
             byReason = result.ErrorsByReason;
         }
@@ -96,7 +112,7 @@ internal static class ReplayCommand
             await new SchemaMigrator(client, endpoint.Database).MigrateAsync(ct: stop).ConfigureAwait(false);
             await using var clickHouse = new ClickHouseSink(client, new SinkOptions { Database = endpoint.Database, StartTopic = startTopic, EndTopic = endTopic });
             var output = new CountingOutput<ClickHouseSinkOutput>(new ClickHouseSinkOutput(clickHouse));
-            var engine = new JoinEngine<CountingOutput<ClickHouseSinkOutput>>(store, join, output);
+            var engine = new JoinEngine<CountingOutput<ClickHouseSinkOutput>>(stores[0], join, output);
             summary = await DumpReplay.RunAsync(input, engine, startTopic, endTopic, drain, () => clickHouse.WaitForCapacityAsync(stop),
                 progress.Malformed, progress, () => (output.Rows, output.Errors), stop).ConfigureAwait(false);
             var completing = Stopwatch.StartNew();
@@ -121,7 +137,19 @@ internal static class ReplayCommand
 
     /// <summary>The values of one replay's options.</summary>
     private sealed record Replay(string[] Dumps, string Sink, bool Drain, string StartTopic, string EndTopic, string? StateDir, int StateMib,
-        JoinOptions Join, ClickHouseEndpoint Endpoint);
+        int Threads, JoinOptions Join, ClickHouseEndpoint Endpoint);
+
+    /// <summary>Disposes the engines' stores at the end of the replay.</summary>
+    private sealed class StoresDisposal(List<IPendingStore> stores) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
 
     /// <summary>Replay's progress (records, against the bytes read of the dumps' total size) and its malformed-line notes.</summary>
     private sealed class ReplayDisplay(IReadOnlyList<FileStream> files) : IProgress<ReplayProgress>

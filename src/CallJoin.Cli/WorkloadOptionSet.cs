@@ -27,6 +27,7 @@ internal sealed class WorkloadOptionSet
     private readonly Option<double?> _largePayloads = CliOptions.Fraction("--large-payloads", s_defaults.LargePayloads, "calls with payloads of hundreds of KB");
     private readonly Option<int> _maxPayloadBytes = CliOptions.Int("--max-payload-bytes", s_defaults.MaxPayloadBytes, "the largest payload in bytes", min: 1);
     private readonly Option<TimeSpan> _maxCallDuration = CliOptions.Duration("--max-call-duration", s_defaults.MaxCallDuration, "the longest ordinary call");
+    private readonly Option<bool> _compact = CliOptions.Flag("--compact", "ordinary halves of 100-300 bytes instead of 450-1,800 (no otel_dump, short attributes)");
     private readonly Option<TimeSpan> _longRunningAfter = CliOptions.Duration("--long-running-after", s_defaults.LongRunningAfter, "how long a long-running call runs at least");
 
     public WorkloadOptionSet() =>
@@ -44,7 +45,7 @@ internal sealed class WorkloadOptionSet
         foreach (var option in new Option[]
         {
             _calls, _seed, _projects, _epoch, _span, _endBeforeStart, _duplicates, _orphanEnds, _neverEnds, _longRunning, _lateStarts,
-            _malformed, _clean, _mediumPayloads, _largePayloads, _maxPayloadBytes, _maxCallDuration, _longRunningAfter,
+            _malformed, _clean, _mediumPayloads, _largePayloads, _maxPayloadBytes, _maxCallDuration, _longRunningAfter, _compact,
         })
         {
             command.Add(option);
@@ -74,6 +75,7 @@ internal sealed class WorkloadOptionSet
             MaxPayloadBytes = parse.GetValue(_maxPayloadBytes),
             MaxCallDuration = parse.GetValue(_maxCallDuration),
             LongRunningAfter = parse.GetValue(_longRunningAfter),
+            CompactHalves = parse.GetValue(_compact),
         };
         return parse.GetValue(_epoch) switch
         {

@@ -38,37 +38,11 @@ public static class DumpReplay
         ArgumentNullException.ThrowIfNull(rowsAndErrors);
         var clock = Stopwatch.StartNew();
         var nextReport = 1000L;
-        long records = 0, other = 0, malformed = 0;
-        while (true)
+        long records = 0;
+        var halves = new DumpHalves(input, startTopic, endTopic, onMalformedLine);
+        while (halves.TryRead(out var side))
         {
-            var result = input.Read();
-            if (result == DumpReadResult.End)
-            {
-                break;
-            }
-
-            var reader = input.Current;
-            if (result == DumpReadResult.Malformed)
-            {
-                malformed++;
-                onMalformedLine?.Invoke(reader);
-                continue;
-            }
-
-            CallSide side;
-            if (string.Equals(reader.Topic, startTopic, StringComparison.Ordinal))
-            {
-                side = CallSide.Start;
-            }
-            else if (string.Equals(reader.Topic, endTopic, StringComparison.Ordinal))
-            {
-                side = CallSide.End;
-            }
-            else
-            {
-                other++;
-                continue;
-            }
+            var reader = halves.Current;
 
             // The key as the service sees it: a null key (kcat: "key": null) is empty and accepted, as live.
             engine.Process(side, reader.HasPayload ? reader.Payload : default, reader.HasKey ? reader.Key : default,
@@ -96,6 +70,6 @@ public static class DumpReplay
         }
 
         var (rows, errors) = rowsAndErrors();
-        return new ReplaySummary(records, other, malformed, rows, errors, clock.Elapsed);
+        return new ReplaySummary(records, halves.OtherTopics, halves.MalformedLines, rows, errors, clock.Elapsed);
     }
 }

@@ -20,6 +20,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("produce", "--calls", "[default: 100000]")]
     [InlineData("replay", "--state-mib", "[default: 256]")]
+    [InlineData("replay", "--threads", "join engines")]
+    [InlineData("produce", "--compact", "ordinary halves")]
     [InlineData("backfill", "--cutoff", "MIGRATION_CUTOFF_DATE")]
     [InlineData("broker", "--partitions", "[default: 6]")]
     public async Task A_command_help_shows_its_options_with_defaults(string command, string option, string text)

@@ -153,6 +153,20 @@ public static class JsonEscapes
             }
 
             rest = rest[stop..];
+
+            // The escapes a JSON-in-JSON payload is full of (\" and \\) in one step.
+            if (rest.Length >= 2 && rest[0] == (byte)'\\' && rest[1] is (byte)'"' or (byte)'\\' or (byte)'/')
+            {
+                if (written == destination.Length)
+                {
+                    return OperationStatus.DestinationTooSmall;
+                }
+
+                destination[written++] = rest[1];
+                consumed += 2;
+                continue;
+            }
+
             if (!TryReadEscape(rest, out var unit, out var length))
             {
                 return OperationStatus.InvalidData;

@@ -43,4 +43,28 @@ public sealed class JoinCounters
 
     /// <summary>Orphan ends dropped after their retention without a start.</summary>
     public long ExpiredEnds { get; internal set; }
+
+    /// <summary>Adds <paramref name="other"/>'s counts to these: the totals over several engines (a replay on many threads).</summary>
+    public void Add(JoinCounters other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        StartsConsumed += other.StartsConsumed;
+        EndsConsumed += other.EndsConsumed;
+        Malformed += other.Malformed;
+        Matched += other.Matched;
+        LateMatched += other.LateMatched;
+        RunningRows += other.RunningRows;
+        StartMissing += other.StartMissing;
+        Duplicates += other.Duplicates;
+        Conflicts += other.Conflicts;
+        KeyCollisions += other.KeyCollisions;
+        KeyMismatches += other.KeyMismatches;
+        PartnerFailed += other.PartnerFailed;
+        HalvesTooLarge += other.HalvesTooLarge;
+        RowsWithDumpsReplaced += other.RowsWithDumpsReplaced;
+        ExpiredStarts += other.ExpiredStarts;
+        Lookups += other.Lookups;
+        LookupsAnswered += other.LookupsAnswered;
+        ExpiredEnds += other.ExpiredEnds;
+    }
 }

@@ -11,7 +11,7 @@ public sealed partial class JoinEngine<TOutput>
     private void Expire(in CallKey key, long deadline)
     {
         var merge = new ExpiryMerge(this, key, deadline);
-        _store.ReadModifyWrite(key, ref merge);
+        ReadModifyWrite(key, ref merge);
         var partner = _partner.AsSpan(0, _partnerLength);
         switch (merge.Outcome)
         {
@@ -87,9 +87,14 @@ public sealed partial class JoinEngine<TOutput>
     }
 
     /// <summary>Routes fired timers back to the engine.</summary>
-    private readonly struct ExpirySink(JoinEngine<TOutput> engine) : ITimerSink<CallKey>
+    private readonly struct ExpirySink(JoinEngine<TOutput> engine) : ITimerSink<PendingTimer>
     {
-        public void OnExpired(long deadline, in CallKey payload) => engine.Expire(payload, deadline);
+        public void OnExpired(long deadline, in PendingTimer payload)
+        {
+            engine._causeSequence = payload.Sequence;
+            engine._causeTimeoutAt = engine._timers.Now;
+            engine.Expire(payload.Key, deadline);
+        }
     }
 
     /// <summary>

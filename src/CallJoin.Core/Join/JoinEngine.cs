@@ -33,11 +33,12 @@ public sealed partial class JoinEngine<TOutput>
     where TOutput : IJoinOutput
 {
     private readonly IPendingStore _store;
+    private readonly InMemoryPendingStore? _memoryStore;
     private readonly JoinOptions _options;
     private readonly TOutput _output;
     private readonly ILatePartnerLookup? _lookup;
     private readonly MatchedCalls _matched;
-    private readonly TimerWheel<CallKey> _timers = new(long.MinValue);
+    private readonly TimerWheel<PendingTimer> _timers = new(long.MinValue);
     private readonly HalfKey _key = new();
     private readonly HalfKey _partnerKey = new();
     private readonly CallRowBuilder _builder;
@@ -45,6 +46,8 @@ public sealed partial class JoinEngine<TOutput>
     private byte[] _partner = new byte[4096];
     private int _partnerLength;
     private long _now = long.MinValue;
+    private long _causeSequence;
+    private long _causeTimeoutAt = long.MaxValue;
 
     /// <param name="lookup">Required with <see cref="LatePartnerSource.Lookup"/>: where timed-out halves' calls are looked up.</param>
     /// <param name="matched">The matched calls restored with the store from a checkpoint; null starts with none.</param>
@@ -59,6 +62,7 @@ public sealed partial class JoinEngine<TOutput>
         }
 
         _store = store;
+        _memoryStore = store as InMemoryPendingStore;
         _options = options;
         _output = output;
         _lookup = lookup;
@@ -80,6 +84,28 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>Size of the pending state.</summary>
     public PendingStoreStats State => _store.Stats;
 
+    /// <summary>The input sequence number the next processed record takes (each <c>Process</c> call takes one and adds one).</summary>
+    /// <remarks>
+    /// A replay over several engines sets each record's number in the merged input before processing it, so that output
+    /// from different engines can be put back in the one engine's order (see <see cref="CauseSequence"/>).
+    /// </remarks>
+    public long InputSequence { get; set; }
+
+    /// <summary>
+    /// While the output is called: the input sequence number of the record being processed, or, while a timeout is
+    /// applied, of the record that brought the half timing out.
+    /// </summary>
+    public long CauseSequence => _causeSequence;
+
+    /// <summary>
+    /// While the output is called for a timeout: the stream time at which it fell due (timeouts apply in that order, then
+    /// in the order they were scheduled); <see cref="long.MaxValue"/> while a record is processed.
+    /// </summary>
+    public long CauseTimeoutAt => _causeTimeoutAt;
+
+    /// <summary>Whether advancing stream time to <paramref name="nowMillis"/> has timers to fire or move (cheap, O(1)).</summary>
+    public bool HasTimersDueBy(long nowMillis) => _timers.TryGetNextWakeTime(out var due) && due <= nowMillis;
+
     /// <summary>Feeds one half whose message key is unknown. Never throws on bad input: that becomes an error record.</summary>
     public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, SourcePosition position, long timestampMillis) =>
         Process(side, payload, default, position, timestampMillis);
@@ -91,6 +117,7 @@ public sealed partial class JoinEngine<TOutput>
     /// </remarks>
     public JoinOutcome Process(CallSide side, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> messageKey, SourcePosition position, long timestampMillis)
     {
+        var sequence = InputSequence++;
         if (side == CallSide.Start)
         {
             Counters.StartsConsumed++;
@@ -105,6 +132,8 @@ public sealed partial class JoinEngine<TOutput>
             AdvanceTime(timestampMillis);
         }
 
+        _causeSequence = sequence;
+        _causeTimeoutAt = long.MaxValue;
         var status = HalfParser.TryReadKey(payload, side, _key);
         if (status != HalfParseStatus.Ok)
         {
@@ -214,7 +243,7 @@ public sealed partial class JoinEngine<TOutput>
         fixed (byte* pinned = payload)
         {
             var merge = new HalfMerge(this, key, side, XxHash3.HashToUInt64(payload), pinned, payload.Length, position, arrivalMillis, timestampMillis);
-            _store.ReadModifyWrite(key, ref merge);
+            ReadModifyWrite(key, ref merge);
             return merge;
         }
     }
@@ -269,6 +298,14 @@ public sealed partial class JoinEngine<TOutput>
         }
     }
 
+    /// <summary>
+    /// The store's read-modify-write, called directly on the in-memory store (a replay's): through the interface it is a
+    /// generic virtual call, which the runtime resolves through a lookup every time.
+    /// </summary>
+    private PendingAction ReadModifyWrite<TMerge>(in CallKey key, ref TMerge merge)
+        where TMerge : struct, IPendingMerge =>
+        _memoryStore is { } memory ? memory.ReadModifyWrite(key, ref merge) : _store.ReadModifyWrite(key, ref merge);
+
     /// <summary>Keeps a copy of the stored partner's payload: the store's span is valid only inside the merge.</summary>
     private void CopyPartner(ReadOnlySpan<byte> payload)
     {
@@ -284,7 +321,8 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>When an error about a record arises: stream time, or the record's own time if stream time is behind it.</summary>
     private long At(long timestampMillis) => Math.Max(_now, timestampMillis);
 
-    private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, key);
+    /// <summary>Schedules a timeout for <paramref name="key"/>, remembered with the sequence number of the record that brought the half.</summary>
+    private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, new PendingTimer(key, _causeSequence));
 
     /// <summary>
     /// With lookups: whether the arriving end's own started_at is so old (past both timeouts) that its start, had it been

@@ -50,6 +50,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
     private readonly byte[] _startTopic;
     private readonly byte[] _endTopic;
     private readonly int _maxRowBytes = s_defaultMaxRowBytes;
+    private long _flushed;
     private bool _disposed;
 
     /// <summary>An output writing to <paramref name="stream"/>.</summary>
@@ -78,6 +79,9 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
 
     /// <summary>Error records written (the join's and <c>oversize_row</c>).</summary>
     public long Errors { get; private set; }
+
+    /// <summary>Bytes of lines written so far, buffered or not: where the next line starts.</summary>
+    public long BytesWritten => _flushed + _line.Length;
 
     /// <summary>Halves released with nothing to write (<see cref="OnReleased"/> calls).</summary>
     public long Released { get; private set; }
@@ -276,6 +280,7 @@ public sealed class JsonlJoinOutput : IJoinOutput, IDisposable
         if (_line.Length > 0)
         {
             _stream.Write(_line.Written);
+            _flushed += _line.Length;
             _line.Clear();
         }
     }
