@@ -39,8 +39,8 @@ internal static class CompareChart
         plot.Axes.Bottom.SetTicks(
             [.. names.Select((_, n) => (n * (variants.Count + 1)) + ((variants.Count - 1) / 2.0))],
             [.. names]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Bottom.MinimumSize = 130;
         plot.Axes.Left.TickGenerator = new NumericAutomatic
         {

@@ -62,12 +62,12 @@ internal sealed record CompareReport(
         md.AppendLine(CultureInfo.InvariantCulture,
             $"One machine ({Cores} cores, shared), the embedded broker (librdkafka's mock cluster) and ClickHouse (chDB) in the harness's process, contenders one after another on the same data.{(Quick ? " Quick mode: tiny data, start-up costs dominate; the figures are indicative only." : "")}");
         md.AppendLine();
-        md.AppendLine("| variant | calls | records | MB | partitions per topic | halves |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine("| variant | calls | records | MB | bytes per record | partitions per topic | halves |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var v in Variants)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {v.Variant} | {v.Calls:N0} | {v.Records:N0} | {v.Bytes / 1e6:F1} | {v.Partitions} | {(v.CompactHalves ? "compact (CompactHalves, no medium or large payloads)" : "default workload")} |");
+                $"| {v.Variant} | {v.Calls:N0} | {v.Records:N0} | {v.Bytes / 1e6:F1} | {v.Bytes / Math.Max(1, v.Records):N0} | {v.Partitions} | {(v.CompactHalves ? "compact (CompactHalves, no medium or large payloads)" : "default workload")} |");
         }
 
         if (Invalid.Count > 0)

@@ -23,6 +23,7 @@ internal sealed class RawConsumeContender : ICompareContender
             EnableAutoCommit = false,
             EnablePartitionEof = true,
             FetchQueueBackoffMs = 10,   // the default 1000 makes a fast consumer wait on its own full queue
+            FetchWaitMaxMs = 50,        // a fetch at the end waits this long for data before the partition's end is seen
         };
         var partitions = new[] { WeaveTopics.CallStarted, WeaveTopics.CallEnded }
             .SelectMany(t => Enumerable.Range(0, data.Partitions).Select(p => new TopicPartitionOffset(t, p, Offset.Beginning)))

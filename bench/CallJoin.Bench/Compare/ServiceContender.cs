@@ -52,6 +52,7 @@ internal sealed class ServiceContender(bool discard) : ICompareContender
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), Timeout = TimeSpan.FromSeconds(5) };
+        var startUp = Stopwatch.StartNew();
         using var child = ChildProcess.Start(data.Options.ServiceDll, ["run"], environment, Path.Combine(folder, "service.log"));
         try
         {
@@ -59,6 +60,8 @@ internal sealed class ServiceContender(bool discard) : ICompareContender
             {
                 return ContenderResult.Failed(Name, data.Variant, $"the service exited before it was ready: {child.LogTail()}");
             }
+
+            var readyAfter = startUp.Elapsed.TotalSeconds;
 
             var cpuAtStart = child.Sample();
             var harnessAtStart = ProcStat.SelfCpuSeconds();
@@ -94,6 +97,7 @@ internal sealed class ServiceContender(bool discard) : ICompareContender
                 latency = await new TrickleLatency(data, database).MeasureAsync(ct);
             }
 
+            note = string.Create(CultureInfo.InvariantCulture, $"ready {readyAfter:F1} s after start (not timed); {note}");
             var result = ContenderResult.Measured(Name, data.Variant, expected.Messages, data.InputBytes, seconds, cpu, child.PeakBytes, correct,
                 latency is { } l ? $"{note}; {l.Note}" : note);
             return result with
