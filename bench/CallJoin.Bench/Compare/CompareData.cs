@@ -1,3 +1,4 @@
+using CallJoin.ClickHouse.Schema;
 using CallJoin.EmbeddedClickHouse;
 using CallJoin.EmbeddedKafka;
 using CallJoin.Workload;
@@ -52,6 +53,15 @@ internal sealed class CompareData
     /// <summary>The database a contender writes to on this variant: its own, so no two share a table.</summary>
     public string Database(string contender) =>
         $"cmp_{new string([.. contender.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')])}_{Variant}";
+
+    /// <summary>Drops and re-creates the contender's <see cref="Database"/> with every migration applied; returns its name.</summary>
+    public async Task<string> FreshDatabaseAsync(string contender, CancellationToken ct)
+    {
+        var database = Database(contender);
+        await Client.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {database}", cancellationToken: ct);
+        await new SchemaMigrator(Client, database).MigrateAsync(ct: ct);
+        return database;
+    }
 
     public void Log(string line) => Options.Log?.Invoke($"compare [{Variant}] {line}");
 }

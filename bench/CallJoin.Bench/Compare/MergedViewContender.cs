@@ -1,5 +1,4 @@
 using System.Globalization;
-using CallJoin.ClickHouse.Schema;
 using CallJoin.Workload.Legacy;
 
 namespace CallJoin.Bench.Compare;
@@ -17,10 +16,8 @@ internal sealed class MergedViewContender : ICompareContender
 
     public async Task<ContenderResult> RunAsync(CompareData data, CancellationToken ct)
     {
-        var database = data.Database(Name);
+        var database = await data.FreshDatabaseAsync(Name, ct);
         var client = data.Client;
-        await client.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {database}", cancellationToken: ct);
-        await new SchemaMigrator(client, database).MigrateAsync(ct: ct);
 
         var meter = InProcessMeter.Start();
         var written = await new LegacyCallPartsWriter(client, database, data.Options.LegacyRowsPerInsert).WriteAsync(data.Events, ct);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.Core;
 using CallJoin.Core.Halves;
@@ -9,7 +8,6 @@ using CallJoin.Workload.Legacy;
 using ClickHouse.Driver;
 using ClickHouse.Driver.ADO.Parameters;
 using ClickHouse.Driver.Utility;
-using Confluent.Kafka;
 
 namespace CallJoin.Bench.Compare;
 
@@ -40,22 +38,10 @@ internal sealed class Option1WorkerContender : ICompareContender
 
     public async Task<ContenderResult> RunAsync(CompareData data, CancellationToken ct)
     {
-        var database = data.Database(Name);
+        var database = await data.FreshDatabaseAsync(Name, ct);
         var client = data.Client;
-        await client.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {database}", cancellationToken: ct);
-        await new SchemaMigrator(client, database).MigrateAsync(ct: ct);
         await new LegacyCallPartsWriter(client, database).WriteAsync(data.Events.Where(e => e.Side == CallSide.Start), ct);
 
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = data.Broker.BootstrapServers,
-            GroupId = "compare-option1",
-            EnableAutoCommit = false,
-            EnablePartitionEof = true,
-            FetchQueueBackoffMs = 10,
-        };
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
-        var partitions = Enumerable.Range(0, data.Partitions).Select(p => new TopicPartitionOffset(WeaveTopics.CallEnded, p, Offset.Beginning)).ToList();
         var key = new HalfKey();
         var builder = new CallRowBuilder();
         var end = new CallRowData();
@@ -66,33 +52,23 @@ internal sealed class Option1WorkerContender : ICompareContender
         var calls = new HashSet<string>(StringComparer.Ordinal);
         var meter = InProcessMeter.Start();
         var started = DateTime.UtcNow;
-        consumer.Assign(partitions);
-        var atEnd = new HashSet<TopicPartition>();
-        while (atEnd.Count < partitions.Count && processed < data.Options.Option1MaxEnds && DateTime.UtcNow - started < data.Options.Option1MaxTime)
+        foreach (var message in BacklogReader.Read(data.Broker.BootstrapServers, [WeaveTopics.CallEnded], data.Partitions, ct))
         {
-            ct.ThrowIfCancellationRequested();
-            var message = consumer.Consume(TimeSpan.FromMilliseconds(500));
-            if (message is null)
+            if (processed >= data.Options.Option1MaxEnds || DateTime.UtcNow - started >= data.Options.Option1MaxTime)
             {
-                continue;
-            }
-
-            if (message.IsPartitionEOF)
-            {
-                atEnd.Add(message.TopicPartition);
-                continue;
+                break;
             }
 
             processed++;
-            var payload = message.Message.Value ?? [];
-            bytes += (message.Message.Key?.Length ?? 0) + payload.Length;
+            var payload = message.Value ?? [];
+            bytes += (message.Key?.Length ?? 0) + payload.Length;
             if (HalfParser.TryReadKey(payload, CallSide.End, key) != HalfParseStatus.Ok)
             {
                 withoutStart++;
                 continue;
             }
 
-            WriteKeyOnlyStart(keyOnlyStart, key.ProjectId, key.Id);
+            KeyOnlyStart.Write(keyOnlyStart, key.ProjectId, key.Id);
             if (builder.Build(keyOnlyStart.WrittenSpan, payload, end) != HalfParseStatus.Ok)
             {
                 withoutStart++;
@@ -111,14 +87,16 @@ internal sealed class Option1WorkerContender : ICompareContender
             calls.Add((string)row[0]);
         }
 
+        var seconds = meter.ElapsedSeconds;
+        var result = meter.Stop(Name, data.Variant, processed, bytes, correct: false, note: null);
+
         // A redelivered end inserts the same row again; ClickHouse drops the identical block (the table's deduplication
         // window), so the table holds each call once.
         var rows = Convert.ToInt64(await client.ExecuteScalarAsync($"SELECT uniqExact(id) FROM {table}", cancellationToken: ct), CultureInfo.InvariantCulture);
         var correct = rows == calls.Count && processed > 0;
-        var result = meter.Stop(Name, data.Variant, processed, bytes, correct,
-            $"{processed:N0} of {data.Expected.Ends:N0} ends in {meter.ElapsedSeconds:F0} s (capped at {data.Options.Option1MaxEnds:N0} ends or {data.Options.Option1MaxTime.TotalSeconds:F0} s): "
-            + $"{withStart:N0} with a start ({calls.Count:N0} calls), {withoutStart:N0} without; calls_complete holds {rows:N0} calls");
-        return correct ? result : result with { Note = "MISMATCH " + result.Note };
+        var note = $"{processed:N0} of {data.Expected.Ends:N0} ends in {seconds:F0} s (capped at {data.Options.Option1MaxEnds:N0} ends or {data.Options.Option1MaxTime.TotalSeconds:F0} s): "
+            + $"{withStart:N0} with a start ({calls.Count:N0} calls), {withoutStart:N0} without; calls_complete holds {rows:N0} calls";
+        return result with { Correct = correct, Note = correct ? note : "MISMATCH " + note };
     }
 
     /// <summary>One round trip: the start's columns from call_parts, merged with the end's into a calls_complete row; null when there is no start.</summary>
@@ -161,18 +139,5 @@ internal sealed class Option1WorkerContender : ICompareContender
         }
 
         return list;
-    }
-
-    /// <summary>A start with the key and a placeholder started_at: lets the builder read an end on its own.</summary>
-    private static void WriteKeyOnlyStart(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> id)
-    {
-        output.Clear();
-        using var json = new Utf8JsonWriter(output);
-        json.WriteStartObject();
-        json.WriteString("project_id"u8, projectId);
-        json.WriteString("id"u8, id);
-        json.WriteString("started_at"u8, "1970-01-01T00:00:00Z"u8);
-        json.WriteEndObject();
-        json.Flush();
     }
 }

@@ -1,5 +1,4 @@
 using CallJoin.Core;
-using Confluent.Kafka;
 
 namespace CallJoin.Bench.Compare;
 
@@ -16,40 +15,12 @@ internal sealed class RawConsumeContender : ICompareContender
 
     private ContenderResult Consume(CompareData data, CancellationToken ct)
     {
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = data.Broker.BootstrapServers,
-            GroupId = "compare-raw",
-            EnableAutoCommit = false,
-            EnablePartitionEof = true,
-            FetchQueueBackoffMs = 10,   // the default 1000 makes a fast consumer wait on its own full queue
-            FetchWaitMaxMs = 50,        // a fetch at the end waits this long for data before the partition's end is seen
-        };
-        var partitions = new[] { WeaveTopics.CallStarted, WeaveTopics.CallEnded }
-            .SelectMany(t => Enumerable.Range(0, data.Partitions).Select(p => new TopicPartitionOffset(t, p, Offset.Beginning)))
-            .ToList();
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         var meter = InProcessMeter.Start();
-        consumer.Assign(partitions);
         long records = 0, bytes = 0;
-        var atEnd = new HashSet<TopicPartition>();
-        while (atEnd.Count < partitions.Count)
+        foreach (var message in BacklogReader.Read(data.Broker.BootstrapServers, [WeaveTopics.CallStarted, WeaveTopics.CallEnded], data.Partitions, ct))
         {
-            ct.ThrowIfCancellationRequested();
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                atEnd.Add(result.TopicPartition);
-                continue;
-            }
-
             records++;
-            bytes += (result.Message.Key?.Length ?? 0) + (result.Message.Value?.Length ?? 0);
+            bytes += (message.Key?.Length ?? 0) + (message.Value?.Length ?? 0);
         }
 
         var expected = data.Expected.Messages;
