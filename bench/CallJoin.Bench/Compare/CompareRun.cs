@@ -174,11 +174,11 @@ internal sealed class CompareRun
         {
             return await contender.RunAsync(data, bound.Token);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             return ContenderResult.Failed(contender.Name, data.Variant, $"did not finish within {_options.ContenderBound.TotalSeconds:F0} s");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             return ContenderResult.Failed(contender.Name, data.Variant, $"failed: {ex.GetType().Name}: {ex.Message}");
         }
