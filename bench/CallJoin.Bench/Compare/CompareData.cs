@@ -62,6 +62,4 @@ internal sealed class CompareData
         await new SchemaMigrator(Client, database).MigrateAsync(ct: ct);
         return database;
     }
-
-    public void Log(string line) => Options.Log?.Invoke($"compare [{Variant}] {line}");
 }
