@@ -1,4 +1,5 @@
 using CallJoin.Bench;
+using CallJoin.Bench.BoundedState;
 using CallJoin.Bench.Compare;
 
 return args.FirstOrDefault() switch
@@ -10,6 +11,7 @@ return args.FirstOrDefault() switch
     "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "dashboard" => await DashboardBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "compare" => await CompareBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "bounded-state" => await BoundedStateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
 
@@ -51,6 +53,12 @@ static int Usage()
               calls_merged and calls_complete. Records/s, MB/s, CPU s per 1M records, peak RSS, latency, correctness in
               DIR/compare.json, .md and .png (quick: compare-quick.*, a few thousand records, under 3 minutes). Exit 1
               when a contender's counts are wrong, 3 when the broker dropped data (invalid run). About 20 minutes in full.
+          bounded-state [--part all|trail|restart] [--calls-per-second C (50000)] [--minutes M (60)] [--retained-minutes R (10)]
+                        [--open-halves N (1000000)] [--out DIR (bench/results)]
+              trail: how far committed offsets trail reading over M minutes of production-like traffic in compressed time
+              (1 % long-running calls, 0.5 % orphan ends) through the real join engine and offset ledger, with lookups and
+              with retained state (R minutes); restart: a real service holding N open halves restarted gracefully, after
+              kill -9 and on an empty volume, timed to /readyz. Writes DIR/bounded-state-trail.md and -restart.md.
         """);
     return 2;
 }

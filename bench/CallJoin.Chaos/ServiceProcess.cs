@@ -11,7 +11,7 @@ namespace CallJoin.Chaos;
 /// Its output goes to a log file in the run's folder. Peak memory is the kernel's high-water mark (<c>VmHWM</c>),
 /// sampled by <see cref="SamplePeak"/> and read once more just before a kill. Not thread-safe: the run drives it.
 /// </remarks>
-internal sealed class ServiceProcess : IDisposable
+public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
@@ -30,6 +30,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>The instance's slot and start number, e.g. <c>b#3</c>.</summary>
     public string Name { get; }
 
+    /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>The file its standard output and error go to.</summary>
@@ -38,7 +39,10 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>The highest resident memory seen, in bytes.</summary>
     public long PeakBytes => _peakBytes;
 
-    /// <summary>Starts <c>dotnet <paramref name="serviceDll"/> run</c> with <paramref name="environment"/> plus its own port and state folder.</summary>
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="serviceDll"/> run</c> with <paramref name="environment"/> plus its own port, and its own
+    /// state folder unless the environment names one (<c>CALLJOIN__STATE__DIRECTORY</c>: a volume kept across starts).
+    /// </summary>
     public static ServiceProcess Start(string name, string serviceDll, IReadOnlyDictionary<string, string> environment, string runDirectory)
     {
         var port = FreePort();
@@ -52,7 +56,10 @@ internal sealed class ServiceProcess : IDisposable
         }
 
         start.Environment["CALLJOIN__HTTP__PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        start.Environment["CALLJOIN__STATE__DIRECTORY"] = state;
+        if (!environment.ContainsKey("CALLJOIN__STATE__DIRECTORY"))
+        {
+            start.Environment["CALLJOIN__STATE__DIRECTORY"] = state;
+        }
         var logPath = Path.Combine(runDirectory, $"service-{name.Replace('#', '-')}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start dotnet {serviceDll} run");
@@ -74,6 +81,29 @@ internal sealed class ServiceProcess : IDisposable
             return new ServiceReadiness(response.StatusCode == HttpStatusCode.OK, partitions, body.RootElement.GetProperty("consumed").GetInt64());
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the first sample (whatever its labels) from <c>/metrics</c> (e.g. <c>calljoin_state_entries</c>); null when absent or not answering.</summary>
+    public async Task<double?> MetricAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var text = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative), ct).ConfigureAwait(false);
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is ' ' or '{')
+                {
+                    var value = line[(line.LastIndexOf('}') is var close and >= 0 ? close + 1 : name.Length)..].Trim();
+                    return double.Parse(value.Split(' ')[0], CultureInfo.InvariantCulture);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             return null;
         }
@@ -153,6 +183,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>The exit code if the process stopped on its own.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
+    /// <summary>Kills the process if it still runs and closes its log.</summary>
     public void Dispose()
     {
         if (!_process.HasExited)

@@ -4,4 +4,4 @@ namespace CallJoin.Chaos;
 /// <param name="Ready">200: migrated, consuming and not paused.</param>
 /// <param name="Partitions">The start-topic partitions it reads (the same numbers of the end topic).</param>
 /// <param name="Consumed">Messages consumed since it started.</param>
-internal sealed record ServiceReadiness(bool Ready, IReadOnlyList<int> Partitions, long Consumed);
+public sealed record ServiceReadiness(bool Ready, IReadOnlyList<int> Partitions, long Consumed);

@@ -120,7 +120,7 @@ public sealed class CallJoinService : IAsyncDisposable
         _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
         var lookups = _settings.Join.LatePartners == LatePartnerSource.Lookup
-            ? new LateLookups(new ClickHouseCallRecords(new LatePartnerLookup(_client, _settings.Sink)), _time, _log)
+            ? new LateLookups(new ClickHouseCallRecords(new LatePartnerLookup(_client, _settings.Sink)), AllWrittenDurable, _time, _log)
             : null;
         MatchedCalls? matched = null;
         if (resumeFrom is not null && _settings.State is { } stateOptions)
@@ -290,6 +290,14 @@ public sealed class CallJoinService : IAsyncDisposable
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxMigrationRetryDelay.Ticks));
             }
         }
+    }
+
+    /// <summary>A task that completes once everything added to the sink so far is durable.</summary>
+    private Task AllWrittenDurable()
+    {
+        var barrier = new SinkBarrier();
+        Sink!.AddMark(barrier);
+        return barrier.Reached;
     }
 
     private void OnSinkEnded(Task ended)

@@ -21,6 +21,9 @@ public sealed class HalfKey
     /// <summary>started_at (start) or ended_at (end) in microseconds since the Unix epoch, UTC.</summary>
     public long TimestampMicros { get; internal set; }
 
+    /// <summary>An end's optional started_at in microseconds since the Unix epoch, UTC; 0 when absent, unreadable, or a start.</summary>
+    public long EndStartedAtMicros { get; internal set; }
+
     /// <summary>The field the last failure is about (<see cref="HalfField.None"/> for the payload as a whole).</summary>
     public HalfField ErrorField { get; internal set; }
 
@@ -38,6 +41,7 @@ public sealed class HalfKey
         _projectId.Clear();
         _id.Clear();
         TimestampMicros = 0;
+        EndStartedAtMicros = 0;
         ErrorField = HalfField.None;
     }
 }

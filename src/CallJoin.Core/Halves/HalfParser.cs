@@ -63,6 +63,13 @@ public static class HalfParser
             {
                 var field = ReadFieldName(ref reader, key.Scratch);
                 reader.Read();
+                if (field == HalfField.StartedAt && side == CallSide.End)
+                {
+                    // An end's optional started_at: a hint for an early lookup, never a reason to refuse the end.
+                    key.EndStartedAtMicros = ReadTimestamp(ref reader, key.Scratch, out long startedAt, out _) == HalfParseStatus.Ok ? startedAt : 0;
+                    continue;
+                }
+
                 if (!BelongsTo(field, side))
                 {
                     reader.Skip();

@@ -10,7 +10,7 @@ public sealed partial class JoinEngine<TOutput>
     /// <summary>A key's timer fired at <paramref name="deadline"/>: apply the timeout its record is waiting for.</summary>
     private void Expire(in CallKey key, long deadline)
     {
-        var merge = new ExpiryMerge(this, key);
+        var merge = new ExpiryMerge(this, key, deadline);
         _store.ReadModifyWrite(key, ref merge);
         var partner = _partner.AsSpan(0, _partnerLength);
         switch (merge.Outcome)
@@ -96,7 +96,7 @@ public sealed partial class JoinEngine<TOutput>
     /// Retained: the first timeout turns a waiting half into a running row or start_missing, the second drops it. Looked
     /// up: the timeout keeps the half (without a timer) while its call is looked up.
     /// </summary>
-    private struct ExpiryMerge(JoinEngine<TOutput> engine, CallKey key) : IPendingMerge
+    private struct ExpiryMerge(JoinEngine<TOutput> engine, CallKey key, long deadline) : IPendingMerge
     {
         public ExpiryOutcome Outcome;
         public CallSide Side;
@@ -116,6 +116,13 @@ public sealed partial class JoinEngine<TOutput>
             if ((flags & RecordFlags.Completed) != 0)
             {
                 return PendingAction.Delete;
+            }
+
+            // A timer whose cancel could not reach it (scheduled at a restore, whose records keep the old handles) may
+            // outlive its record: the key's record now is another one, due later.
+            if (engine.NextDeadline(record) > deadline)
+            {
+                return PendingAction.Keep;
             }
 
             var isStart = (flags & RecordFlags.Start) != 0;

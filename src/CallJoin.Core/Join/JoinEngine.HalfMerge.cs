@@ -19,6 +19,7 @@ public sealed partial class JoinEngine<TOutput>
     {
         public JoinOutcome Outcome;
         public bool Late;
+        public bool LookUpNow;
         public SourcePosition PartnerPosition;
         public long PartnerTimestamp;
 
@@ -43,6 +44,15 @@ public sealed partial class JoinEngine<TOutput>
                     var known = side == CallSide.Start ? startHash32 : endHash32;
                     Outcome = known == 0 || known == (uint)hash ? JoinOutcome.Duplicate : JoinOutcome.Conflict;
                     return PendingAction.Keep;
+                }
+
+                if (side == CallSide.End && engine.StartLongTimedOut(arrival))
+                {
+                    // Its start, delivered on time, is out of the state already: look it up now, not after a timeout.
+                    PendingRecord.Write(next, RecordFlags.End | RecordFlags.LookingUp, position, arrival, timestamp, 0, hash, default, Payload());
+                    Outcome = JoinOutcome.Stored;
+                    LookUpNow = true;
+                    return PendingAction.Write;
                 }
 
                 var deadline = Plus(arrival, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);

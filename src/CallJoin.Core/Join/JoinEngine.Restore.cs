@@ -18,52 +18,105 @@ public sealed partial class JoinEngine<TOutput>
     /// <remarks>Call once, on a new engine, before any other call. Scans the whole store.</remarks>
     public int RestoreTimers(long streamTimeMillis, Func<int, bool>? owned = null, ICollection<(CallSide Side, SourcePosition Position)>? unreleased = null)
     {
-        List<CallKey> keys = [];
-        var collector = new KeyCollector(keys);
-        _store.Visit(ref collector);
-        var kept = 0;
-        foreach (var key in keys)
+        // One sequential scan reads what each record needs; records are rewritten only when they must change (dropped,
+        // or a lookup flag under retained state), so a large state spilled to disk is read once, not read and copied.
+        var scan = new RestoreScan(this, owned, unreleased);
+        _store.Visit(ref scan);
+
+        // The records keep the handles of the wheel that wrote them: this one issues only newer generations, so those
+        // can cancel nothing here. A timer left running after its record is gone, or rewritten, fires as a no-op.
+        _timers.IssueGenerationsAbove(scan.Work.MaxGeneration);
+        foreach (var (key, deadline) in scan.Work.Due)
         {
-            var merge = new RescheduleMerge(this, key, owned);
+            Schedule(deadline, key);
+        }
+
+        foreach (var key in scan.Work.Dropped)
+        {
+            var remove = new RemoveMerge();
+            _store.ReadModifyWrite(key, ref remove);
+        }
+
+        foreach (var key in scan.Work.Rewritten)
+        {
+            var merge = new RescheduleMerge(this, key);
             _store.ReadModifyWrite(key, ref merge);
-            if (!merge.Kept)
-            {
-                continue;
-            }
-
-            kept++;
-            if (merge.Unreleased)
-            {
-                unreleased?.Add((merge.Side, merge.Position));
-            }
-
-            if (merge.LookingUp)
-            {
-                Counters.Lookups++;
-                var payload = _partner.AsSpan(0, _partnerLength);
-                HalfParser.TryReadKey(payload, merge.Side, _partnerKey);
-                _lookup!.Request(merge.Side, _partnerKey.ProjectId, _partnerKey.Id);
-            }
         }
 
         AdvanceTime(streamTimeMillis, maxTimeouts: 0);
-        return kept;
+        return scan.Work.Kept;
     }
 
-    private readonly struct KeyCollector(List<CallKey> keys) : IPendingVisitor
+    /// <summary>When a record kept by a restore is next due, as the merge that wrote it scheduled it.</summary>
+    private long NextDeadline(in PendingRecord record)
     {
-        public void Visit(in CallKey key, ReadOnlySpan<byte> value) => keys.Add(key);
+        var flags = record.Flags;
+        var wait = (flags & RecordFlags.Start) != 0
+            ? ((flags & RecordFlags.RunningEmitted) != 0 ? _options.StartRetention : _options.StartTimeout)
+            : ((flags & RecordFlags.StartMissingReported) != 0 ? _options.EndRetention : _options.EndTimeout);
+        return Plus(record.ArrivalMillis, wait);
     }
 
-    /// <summary>Rewrites a record with a fresh timer for its next deadline, as the merge that wrote it scheduled it.</summary>
-    private struct RescheduleMerge(JoinEngine<TOutput> engine, CallKey key, Func<int, bool>? owned) : IPendingMerge
+    /// <summary>What a restore's scan found: timers to schedule and records to drop or rewrite.</summary>
+    private sealed class RestoreWork
     {
-        public bool Kept;
-        public bool Unreleased;
-        public bool LookingUp;
-        public CallSide Side;
-        public SourcePosition Position;
+        public List<(CallKey Key, long Deadline)> Due { get; } = [];
 
+        public List<CallKey> Dropped { get; } = [];
+
+        public List<CallKey> Rewritten { get; } = [];
+
+        public int Kept { get; set; }
+
+        public int MaxGeneration { get; set; }
+    }
+
+    /// <summary>Reads every record once: keeps, schedules, asks again its lookup, or marks it to drop.</summary>
+    private readonly struct RestoreScan(JoinEngine<TOutput> engine, Func<int, bool>? owned, ICollection<(CallSide Side, SourcePosition Position)>? unreleased)
+        : IPendingVisitor
+    {
+        public RestoreWork Work { get; } = new();
+
+        public void Visit(in CallKey key, ReadOnlySpan<byte> value)
+        {
+            var record = new PendingRecord(value);
+            var flags = record.Flags;
+            Work.MaxGeneration = Math.Max(Work.MaxGeneration, record.Timer.Generation);
+
+            // Tombstones of matched calls, as older checkpoints hold them, are not carried over.
+            if ((flags & RecordFlags.Completed) != 0 || (owned is not null && !owned(record.Position.Partition)))
+            {
+                Work.Dropped.Add(key);
+                return;
+            }
+
+            Work.Kept++;
+            var side = (flags & RecordFlags.Start) != 0 ? CallSide.Start : CallSide.End;
+            if ((flags & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) == 0)
+            {
+                unreleased?.Add((side, record.Position));
+            }
+
+            if ((flags & RecordFlags.LookingUp) == 0)
+            {
+                Work.Due.Add((key, engine.NextDeadline(record)));
+            }
+            else if (engine._options.LatePartners == LatePartnerSource.Lookup)
+            {
+                engine.Counters.Lookups++;
+                HalfParser.TryReadKey(record.Payload, side, engine._partnerKey);
+                engine._lookup!.Request(side, engine._partnerKey.ProjectId, engine._partnerKey.Id);
+            }
+            else
+            {
+                Work.Rewritten.Add(key);   // looked up under another setting: it waits for its timeout again
+            }
+        }
+    }
+
+    /// <summary>Clears a record's lookup flag and schedules its timeout again (a restore under retained state).</summary>
+    private readonly struct RescheduleMerge(JoinEngine<TOutput> engine, CallKey key) : IPendingMerge
+    {
         public PendingAction Merge(ReadOnlySpan<byte> current, bool exists, IBufferWriter<byte> next)
         {
             if (!exists)
@@ -72,32 +125,8 @@ public sealed partial class JoinEngine<TOutput>
             }
 
             var record = new PendingRecord(current);
-            var flags = record.Flags;
-
-            // Tombstones of matched calls, as older checkpoints hold them, are not carried over.
-            if ((flags & RecordFlags.Completed) != 0 || (owned is not null && !owned(record.Position.Partition)))
-            {
-                return PendingAction.Delete;
-            }
-
-            Kept = true;
-            Side = (flags & RecordFlags.Start) != 0 ? CallSide.Start : CallSide.End;
-            Position = record.Position;
-            Unreleased = (flags & (RecordFlags.RunningEmitted | RecordFlags.StartMissingReported)) == 0;
-            var lookup = engine._options.LatePartners == LatePartnerSource.Lookup;
-            if (lookup && (flags & RecordFlags.LookingUp) != 0)
-            {
-                LookingUp = true;
-                engine.CopyPartner(record.Payload);
-                return PendingAction.Keep;
-            }
-
-            var options = engine._options;
-            var wait = Side == CallSide.Start
-                ? ((flags & RecordFlags.RunningEmitted) != 0 ? options.StartRetention : options.StartTimeout)
-                : ((flags & RecordFlags.StartMissingReported) != 0 ? options.EndRetention : options.EndTimeout);
-            var timer = engine.Schedule(Plus(record.ArrivalMillis, wait), key);
-            PendingRecord.Write(next, flags & ~RecordFlags.LookingUp, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
+            var timer = engine.Schedule(engine.NextDeadline(record), key);
+            PendingRecord.Write(next, record.Flags & ~RecordFlags.LookingUp, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, timer, record.Payload);
             return PendingAction.Write;
         }
     }

@@ -136,6 +136,11 @@ public sealed partial class JoinEngine<TOutput>
                 EmitComplete(start, end, sources, side, position, timestampMillis, payload, merge.PartnerTimestamp);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;
+            case JoinOutcome.Stored when merge.LookUpNow:
+                Counters.Lookups++;
+                Counters.EarlyLookups++;
+                _lookup!.Request(CallSide.End, _key.ProjectId, _key.Id);
+                break;
             case JoinOutcome.Duplicate:
                 Counters.Duplicates++;
                 _output.OnReleased(side, position);
@@ -280,6 +285,18 @@ public sealed partial class JoinEngine<TOutput>
     private long At(long timestampMillis) => Math.Max(_now, timestampMillis);
 
     private TimerHandle Schedule(long deadline, in CallKey key) => _timers.Schedule(deadline, key);
+
+    /// <summary>
+    /// With lookups: whether the arriving end's own started_at is so old (past both timeouts) that its start, had it been
+    /// delivered on time, has already timed out and left the state, so its outcome can be looked up at once.
+    /// </summary>
+    /// <remarks>
+    /// The end's started_at is the client's clock: one running behind only makes the lookup early, and a start still
+    /// unread then gets its row from this end's <c>start_missing</c> record when its own timeout looks it up.
+    /// </remarks>
+    private bool StartLongTimedOut(long arrivalMillis) =>
+        _options.LatePartners == LatePartnerSource.Lookup && _key.EndStartedAtMicros > 0
+        && Plus(_key.EndStartedAtMicros / 1000, _options.StartTimeout + _options.EndTimeout) < arrivalMillis;
 
     private static long Plus(long millis, TimeSpan span) =>
         millis > long.MaxValue - (long)span.TotalMilliseconds ? long.MaxValue : millis + (long)span.TotalMilliseconds;

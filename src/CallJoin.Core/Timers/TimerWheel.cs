@@ -51,6 +51,7 @@ public sealed class TimerWheel<T> where T : struct
     private int _freeHead = None;
     private ulong _now;
     private int _count;
+    private int _firstGeneration;
     private bool _advancing;
 
     /// <summary>Creates an empty wheel whose clock starts at <paramref name="now"/>.</summary>
@@ -83,6 +84,25 @@ public sealed class TimerWheel<T> where T : struct
 
     /// <summary>Timers the pool holds before it next grows.</summary>
     public int Capacity => _nodes.Length - FirstTimer;
+
+    /// <summary>
+    /// Makes every handle issued from now on carry a generation above <paramref name="generation"/>, so that handles another
+    /// wheel issued up to it (kept in records restored from a checkpoint) can never cancel one of this wheel's timers.
+    /// </summary>
+    /// <remarks>Only while no timer is scheduled: live handles would otherwise go stale.</remarks>
+    public void IssueGenerationsAbove(int generation)
+    {
+        if (_count != 0)
+        {
+            throw new InvalidOperationException("TimerWheel.IssueGenerationsAbove needs an empty wheel.");
+        }
+
+        _firstGeneration = generation + 1;
+        for (int index = FirstTimer; index < _nodes.Length; index++)
+        {
+            _nodes[index].Generation = Math.Max(_nodes[index].Generation, _firstGeneration);
+        }
+    }
 
     /// <summary>Schedules a timer that fires on the first <see cref="Advance{TSink}"/> to reach <paramref name="deadline"/>.</summary>
     /// <remarks>A deadline at or before <see cref="Now"/> fires on the next Advance (even one that does not move time).
@@ -412,6 +432,7 @@ public sealed class TimerWheel<T> where T : struct
         for (int index = to - 1; index >= from; index--)
         {
             _nodes[index].List = None;
+            _nodes[index].Generation = _firstGeneration;
             _nodes[index].Next = _freeHead;
             _freeHead = index;
         }

@@ -38,6 +38,9 @@ public sealed record PipelineSnapshot(
     /// <summary>Lookup answers applied to halves still waiting for them.</summary>
     public long LookupsAnswered { get; init; }
 
+    /// <summary>Of <see cref="Lookups"/>, ends looked up on arrival (their started_at past both timeouts).</summary>
+    public long EarlyLookups { get; init; }
+
     /// <summary>Calls queued or under way to be looked up.</summary>
     public int LookupsPending { get; init; }
 
@@ -62,6 +65,7 @@ public sealed record PipelineSnapshot(
         {
             Lookups = c.Lookups,
             LookupsAnswered = c.LookupsAnswered,
+            EarlyLookups = c.EarlyLookups,
             MatchedCalls = engine.Matched.Count,
             MatchedCallsBytes = engine.Matched.Bytes,
         };

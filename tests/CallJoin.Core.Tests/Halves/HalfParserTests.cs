@@ -25,6 +25,22 @@ public class HalfParserTests
     }
 
     [Theory]
+    [InlineData(@"""started_at"":""2025-01-02T03:04:05Z"",", "2025-01-02T03:04:05Z")]
+    [InlineData(@"""started_at"":null,", null)]
+    [InlineData(@"""started_at"":""soon"",", null)]
+    [InlineData(@"""started_at"":{""a"":[1]},", null)]
+    [InlineData("", null)]
+    public void Reads_an_ends_optional_started_at_as_a_hint_that_never_refuses_the_end(string field, string? expected)
+    {
+        Assert.Equal(HalfParseStatus.Ok, HalfParser.TryReadKey(Utf8("{" + field + End[1..]), CallSide.End, _key));
+        Assert.Equal(expected is null ? 0 : Micros(expected), _key.EndStartedAtMicros);
+        Assert.Equal(Micros("2025-01-02T03:04:06.5Z"), _key.TimestampMicros);
+
+        Assert.Equal(HalfParseStatus.Ok, HalfParser.TryReadKey(Utf8(Start), CallSide.Start, _key));
+        Assert.Equal(0, _key.EndStartedAtMicros);
+    }
+
+    [Theory]
     [InlineData(@"a\u0062c", "abc")]
     [InlineData(@"q\""d", "q\"d")]
     [InlineData(@"\u00e9\/\\", "é/\\")]

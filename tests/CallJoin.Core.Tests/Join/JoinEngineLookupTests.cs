@@ -166,6 +166,98 @@ public sealed class JoinEngineLookupTests : IDisposable
         Assert.Equal(1, _store.Stats.Entries);            // partition 5 is not ours: its half is dropped
     }
 
+    [Fact]
+    public void An_end_whose_started_at_is_past_both_timeouts_is_looked_up_on_arrival_and_completes_from_the_running_row()
+    {
+        var start = Start("c11", 1, T0);
+        var end = WithStartedAt(End("c11", 2, T0 + (40 * Minute)), "2026-01-01T00:00:00Z");   // T0
+        var running = new CallRowData();
+        Assert.Equal(HalfParseStatus.Ok, new CallRowBuilder().Build(Encoding.UTF8.GetBytes(start), default, running));
+
+        Assert.Equal(JoinOutcome.Stored, FeedEnd(end, T0 + (40 * Minute), new SourcePosition(6, 60)));
+        Assert.Equal([(CallSide.End, "p", "c11")], _requests.Made);          // at once: no timeout waited
+        Assert.Equal(0, _engine.PendingTimers);
+        Assert.Equal(1, _engine.Counters.EarlyLookups);
+        Assert.True(Answer(CallSide.End, "c11", runningRow: running));
+
+        var inState = new RecordingOutput();
+        var reference = new JoinEngine<RecordingOutput>(new InMemoryPendingStore(), new JoinOptions(), inState);
+        reference.Process(CallSide.Start, Encoding.UTF8.GetBytes(start), default, T0);
+        reference.Process(CallSide.End, Encoding.UTF8.GetBytes(end), default, T0 + (40 * Minute));
+        Assert.Equal(inState.Results.Where(r => r.Kind == "complete"), _output.Results);
+        Assert.Equal([(CallSide.End, new SourcePosition(6, 60))], _output.Released);
+    }
+
+    [Fact]
+    public void An_end_whose_started_at_is_recent_or_absent_or_unreadable_waits_its_timeout_before_a_lookup()
+    {
+        FeedEnd(WithStartedAt(End("c12", 2, T0), "2025-12-31T23:55:00Z"), T0);    // 5 minutes old: within the window
+        FeedEnd(End("c13", 2, T0), T0);
+        FeedEnd(WithStartedAt(End("c14", 2, T0), "yesterday"), T0);
+
+        Assert.Empty(_requests.Made);
+        Assert.Equal(3, _engine.PendingTimers);
+        Assert.Empty(_output.Results);                                     // a bad hint refuses nothing
+        _engine.AdvanceTime(T0 + (5 * Minute));
+        Assert.Equal(3, _requests.Made.Count);
+        Assert.Equal(0, _engine.Counters.EarlyLookups);
+    }
+
+    [Fact]
+    public void An_end_with_an_old_started_at_still_joins_its_start_waiting_in_state()
+    {
+        // A client clock hours behind: its start waits in state, so the end matches it and nothing is looked up.
+        Feed(Start("c15", 1, T0 - (180 * Minute)), T0);
+        Assert.Equal(JoinOutcome.Matched, FeedEnd(WithStartedAt(End("c15", 2, T0 - (179 * Minute)), "2025-12-31T21:00:00Z"), T0 + 1_000));
+        Assert.Empty(_requests.Made);
+        Assert.Equal("complete", Assert.Single(_output.Results).Kind);
+    }
+
+    [Fact]
+    public void An_early_looked_up_end_meeting_a_start_still_unread_leaves_its_row_to_the_starts_lookup()
+    {
+        // A start delivered far later than its started_at: the end's record is start_missing, and the start's own lookup
+        // then finds that record and writes the complete row, as the in-state join would.
+        var end = WithStartedAt(End("c16", 2, T0 + (30 * Minute)), "2026-01-01T00:00:00Z");
+        FeedEnd(end, T0 + (30 * Minute), new SourcePosition(2, 1));
+        Assert.True(Answer(CallSide.End, "c16"));
+        Assert.Equal("error:start_missing", Assert.Single(_output.Results).Kind);
+
+        Feed(Start("c16", 1, T0), T0 + (31 * Minute), new SourcePosition(2, 2));
+        _engine.AdvanceTime(T0 + (36 * Minute));
+        Assert.Equal(CallSide.Start, _requests.Made[^1].Side);
+        Assert.True(Answer(CallSide.Start, "c16", startMissingEnd: end));
+        Assert.Equal("complete", _output.Results[^1].Kind);
+        Assert.Equal(2, _output.Released.Count);
+    }
+
+    [Fact]
+    public void After_a_restore_a_timer_outliving_its_record_fires_nothing_and_a_new_half_of_the_call_waits_its_own_timeout()
+    {
+        var options = Options with { CompletedRetention = TimeSpan.Zero };   // nothing remembered: the call can start again
+        var engine = new JoinEngine<RecordingOutput>(_store, options, new RecordingOutput(), _requests);
+        engine.Process(CallSide.Start, Encoding.UTF8.GetBytes(Start("r1", 1, T0)), new SourcePosition(1, 1), T0);
+
+        var output = new RecordingOutput();
+        var restored = new JoinEngine<RecordingOutput>(_store, options, output, _requests);
+        Assert.Equal(1, restored.RestoreTimers(T0));
+        Assert.Equal(JoinOutcome.Matched, restored.Process(CallSide.End, Encoding.UTF8.GetBytes(End("r1", 2, T0 + Minute)), new SourcePosition(1, 2), T0 + Minute));
+        Assert.Equal(JoinOutcome.Stored, restored.Process(CallSide.Start, Encoding.UTF8.GetBytes(Start("r1", 3, T0 + (2 * Minute))), new SourcePosition(1, 3), T0 + (2 * Minute)));
+
+        restored.AdvanceTime(T0 + (5 * Minute));                 // the restored start's deadline: its timer is stale
+        Assert.Empty(_requests.Made);
+        Assert.Equal(1, restored.State.Entries);
+        restored.AdvanceTime(T0 + (7 * Minute));                 // the new start's own deadline
+        Assert.Equal([(CallSide.Start, "p", "r1")], _requests.Made);
+        Assert.Equal("complete", Assert.Single(output.Results).Kind);
+    }
+
+    private static string WithStartedAt(string endJson, string startedAt) =>
+        string.Concat("{\"started_at\":\"", startedAt, "\",", endJson.AsSpan(1));
+
+    private JoinOutcome FeedEnd(string json, long timestamp, SourcePosition position = default) =>
+        _engine.Process(CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
+
     private JoinOutcome Feed(string json, long timestamp, SourcePosition position = default) =>
         _engine.Process(json.Contains("started_at", StringComparison.Ordinal) ? CallSide.Start : CallSide.End, Encoding.UTF8.GetBytes(json), position, timestamp);
 

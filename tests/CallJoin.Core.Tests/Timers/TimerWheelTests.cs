@@ -22,6 +22,30 @@ public class TimerWheelTests
     }
 
     [Fact]
+    public void Handles_of_another_wheel_cancel_nothing_once_generations_are_issued_above_theirs()
+    {
+        var old = new TimerWheel<int>(1_000);
+        var stale = new List<TimerHandle>();
+        for (var i = 0; i < 50; i++)
+        {
+            var handle = old.Schedule(2_000 + i, i);
+            old.Cancel(handle);                      // nodes reused: generations move on
+            stale.Add(old.Schedule(3_000 + i, i));
+        }
+
+        var wheel = new TimerWheel<int>(1_000);
+        wheel.IssueGenerationsAbove(stale.Max(h => h.Generation));
+        for (var i = 0; i < 50; i++)
+        {
+            wheel.Schedule(3_000 + i, i);
+        }
+
+        Assert.All(stale, h => Assert.False(wheel.Cancel(h)));
+        Assert.Equal(50, wheel.Count);
+        Assert.Throws<InvalidOperationException>(() => wheel.IssueGenerationsAbove(0));
+    }
+
+    [Fact]
     public void Does_not_fire_before_the_deadline()
     {
         var wheel = new TimerWheel<int>(Epoch);

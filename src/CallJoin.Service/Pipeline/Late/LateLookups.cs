@@ -10,11 +10,15 @@ namespace CallJoin.Service.Pipeline.Late;
 /// one batch in flight at a time, off the consume thread; <see cref="TakeAnswers"/> hands the answers back to it.
 /// </summary>
 /// <remarks>
-/// A failed batch is retried whole with backoff (1 s doubling to 10 s), logged at the first failure and then at most
+/// <para>A batch is queried only once everything written before its requests is durable (<paramref name="allWrittenDurable"/>):
+/// a half timed out just before its partner arrived has its running row or <c>start_missing</c> record in the sink's buffer,
+/// and the lookup must find it, or the partner would be given the wrong outcome.</para>
+/// <para>A failed batch is retried whole with backoff (1 s doubling to 10 s), logged at the first failure and then at most
 /// every 10 s, and counted; its halves stay in state (and their offsets uncommitted) until it succeeds. Requests and
-/// answers are engine-thread only; the query runs on the thread pool.
+/// answers are engine-thread only; the query runs on the thread pool.</para>
 /// </remarks>
-internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogger log, int maxBatch = 10_000) : ILatePartnerLookup
+internal sealed class LateLookups(ICallRecords records, Func<Task> allWrittenDurable, TimeProvider time, ILogger log, int maxBatch = 10_000)
+    : ILatePartnerLookup
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(10);
@@ -22,7 +26,7 @@ internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogg
     private readonly List<LookupKey> _starts = [];
     private readonly List<LookupKey> _ends = [];
     private Task<IReadOnlyList<LookupAnswer>>? _inFlight;
-    private (List<LookupKey> Starts, List<LookupKey> Ends)? _batch;
+    private (List<LookupKey> Starts, List<LookupKey> Ends, Task Durable)? _batch;
     private TimeSpan _retryDelay = FirstRetry;
     private long _retryAt;   // 0 unless the last batch failed; read by health from any thread
     private long _nextFailureLog;
@@ -70,10 +74,14 @@ internal sealed class LateLookups(ICallRecords records, TimeProvider time, ILogg
 
         if (_inFlight is null && (_batch is not null || _starts.Count + _ends.Count > 0) && time.GetTimestamp() >= _retryAt)
         {
-            _batch ??= (Take(_starts), Take(_ends));
-            var (starts, ends) = _batch.Value;
+            _batch ??= (Take(_starts), Take(_ends), allWrittenDurable());
+            var (starts, ends, durable) = _batch.Value;
             Interlocked.Increment(ref _queries);
-            _inFlight = Task.Run(() => records.FindAsync(starts, ends, CancellationToken.None));
+            _inFlight = Task.Run(async () =>
+            {
+                await durable.ConfigureAwait(false);
+                return await records.FindAsync(starts, ends, CancellationToken.None).ConfigureAwait(false);
+            });
         }
 
         return answers;
