@@ -1,5 +1,6 @@
 using CallJoin.Bench;
 using CallJoin.Bench.BoundedState;
+using CallJoin.Bench.Compare;
 
 return args.FirstOrDefault() switch
 {
@@ -9,6 +10,7 @@ return args.FirstOrDefault() switch
     "backfill" => await BackfillRateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "read-path" => await ReadPathBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "dashboard" => await DashboardBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
+    "compare" => await CompareBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     "bounded-state" => await BoundedStateBench.RunAsync(args.Skip(1).ToArray()).ConfigureAwait(false),
     _ => Usage(),
 };
@@ -43,6 +45,14 @@ static int Usage()
               the service on the embedded broker and ClickHouse under a workload published in real time, with broker
               request errors, ClickHouse away for 15 s and a burst along the way; /metrics scraped every second and
               the Grafana dashboard's main panels drawn from it into a PNG.
+          compare [--quick] [--out DIR (bench/results)]
+              every way of joining the same Weave-like data side by side, one after another on this machine, in two
+              variants (small: compact halves, ~1M records; default: the default workload, ~100k): a bare consumer (the
+              ceiling), `calljoin run` with a null sink and with ClickHouse, `calljoin replay` into JSONL and ClickHouse,
+              the plan's Option 1 per-message worker, the legacy call_parts -> calls_merged view, and the top-100 read on
+              calls_merged and calls_complete. Records/s, MB/s, CPU s per 1M records, peak RSS, latency, correctness in
+              DIR/compare.json, .md and .png (quick: compare-quick.*, a few thousand records, under 3 minutes). Exit 1
+              when a contender's counts are wrong, 3 when the broker dropped data (invalid run). About 20 minutes in full.
           bounded-state [--part all|trail|restart] [--calls-per-second C (50000)] [--minutes M (60)] [--retained-minutes R (10)]
                         [--open-halves N (1000000)] [--out DIR (bench/results)]
               trail: how far committed offsets trail reading over M minutes of production-like traffic in compressed time

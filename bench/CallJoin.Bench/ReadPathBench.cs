@@ -78,7 +78,7 @@ internal static class ReadPathBench
         var memory = new Dictionary<ReadTable, long>();
         foreach (var table in results.Keys)
         {
-            memory[table] = await PeakMemoryAsync(client, table, query);
+            memory[table] = await PeakMemoryAsync(client, table, query, Database);
             Console.WriteLine($"  {QueryRouter.Name(table)} peak memory: {memory[table] / 1048576.0:F1} MiB");
         }
 
@@ -157,13 +157,13 @@ internal static class ReadPathBench
     /// The query's peak memory as ClickHouse's memory tracker sees it: the smallest <c>max_memory_usage</c> under which
     /// it still completes, found by bisection to within 5% (the embedded engine keeps no system.query_log).
     /// </summary>
-    private static async Task<long> PeakMemoryAsync(ClickHouseClient client, ReadTable table, CallQuery query)
+    internal static async Task<long> PeakMemoryAsync(ClickHouseClient client, ReadTable table, CallQuery query, string database)
     {
         long lo = 1 << 20, hi = 16L << 30;
         while (hi > lo * 21 / 20)
         {
             var mid = (long)Math.Sqrt((double)lo * hi);
-            var (sql, parameters) = CallListSql.For(table, query, Database);
+            var (sql, parameters) = CallListSql.For(table, query, database);
             try
             {
                 using var reader = await client.ExecuteReaderAsync($"{sql}\nSETTINGS max_memory_usage = {mid}", parameters);

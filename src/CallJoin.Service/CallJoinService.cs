@@ -112,6 +112,11 @@ public sealed class CallJoinService : IAsyncDisposable
         var ingestOptions = checkpoints is null ? ingest : ingest with { StartPositions = resumeFrom?.Positions ?? [] };
         // Error records name the topics actually read, whatever the sink settings were built from.
         Sink = new ClickHouseSink(_client, _settings.Sink with { StartTopic = ingest.StartTopic, EndTopic = ingest.EndTopic }, _time, log: _sinkLog);
+        if (_settings.Sink.Discard)
+        {
+            Log.SinkDiscards(_log);
+        }
+
         _ = Sink.Completion.ContinueWith(OnSinkEnded, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var streamTime = new StreamTimeRules(_settings.IdleAdvanceAfter, _settings.MaxClockSkew, _settings.PartitionIdleAfter);
         var lookups = _settings.Join.LatePartners == LatePartnerSource.Lookup

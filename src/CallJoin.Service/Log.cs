@@ -75,4 +75,7 @@ internal static partial class Log
 
     [LoggerMessage(45, LogLevel.Warning, "The matched calls saved with the state checkpoint cannot be read ({Problem}); starting without them: redelivered halves of recent calls are resolved by lookups instead")]
     public static partial void MatchedCallsUnreadable(ILogger log, string problem);
+
+    [LoggerMessage(46, LogLevel.Warning, "CallJoin:Sink:Discard is set: rows are built and acknowledged but never sent to ClickHouse")]
+    public static partial void SinkDiscards(ILogger log);
 }

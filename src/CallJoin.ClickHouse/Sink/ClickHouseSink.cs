@@ -73,9 +73,14 @@ public sealed partial class ClickHouseSink : IAsyncDisposable
     private long _nextFailureLogAt = long.MinValue;
     private bool _completed;
 
-    /// <summary>A sink over ClickHouse.Driver (see <see cref="DriverInsertTransport"/>).</summary>
+    /// <summary>
+    /// A sink over ClickHouse.Driver (see <see cref="DriverInsertTransport"/>), or over no transport at all when
+    /// <see cref="SinkOptions.Discard"/> is set (see <see cref="DiscardingInsertTransport"/>).
+    /// </summary>
     public ClickHouseSink(ClickHouseClient client, SinkOptions options, TimeProvider? time = null, Random? jitter = null, ILogger? log = null)
-        : this(new DriverInsertTransport(client, (options ?? throw new ArgumentNullException(nameof(options))).Gzip), options, time, jitter, log)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Discard
+            ? DiscardingInsertTransport.Instance
+            : new DriverInsertTransport(client, options.Gzip), options, time, jitter, log)
     {
     }
 

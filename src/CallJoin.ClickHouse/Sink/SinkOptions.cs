@@ -99,6 +99,12 @@ public sealed record SinkOptions
     /// <summary>Whether request bodies are gzip-compressed.</summary>
     public bool Gzip { get; init; } = true;
 
+    /// <summary>
+    /// Build, encode and batch every row as usual, then acknowledge each insert without sending it (a null sink, for
+    /// measuring the service without ClickHouse's cost). Nothing reaches ClickHouse; never set in production.
+    /// </summary>
+    public bool Discard { get; init; }
+
     /// <summary>The database of both tables; null: the client's default database. Quoted in SQL, so any name works.</summary>
     public string? Database { get; init; }
 

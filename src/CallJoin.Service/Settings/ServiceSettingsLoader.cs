@@ -69,6 +69,12 @@ public sealed partial class ServiceSettingsLoader
             Routing = BuildRouting(),
         };
         Guard(() => { sink.Validate(); return 0; }, 0);
+        if (sink.Discard && join.LatePartners == LatePartnerSource.Lookup)
+        {
+            // Lookups would look for rows that were never written and complete nothing.
+            _problems.Add("CallJoin:Sink:Discard needs CallJoin:Join:LatePartners=RetainedState: a discarding sink writes nothing to look up.");
+        }
+
         Guard(() => { join.Validate(); return 0; }, 0);
         if (_problems.Count > 0)
         {
@@ -131,6 +137,7 @@ public sealed partial class ServiceSettingsLoader
             MaxParallelInserts = Int("CallJoin:Sink:MaxParallelInserts", 2, 1, 64),
             MaxBufferedBytes = Int("CallJoin:Sink:MaxBufferedMiB", 256, 1, 1 << 20) * 1024L * 1024,
             Gzip = Bool("CallJoin:Sink:Gzip", true),
+            Discard = Bool("CallJoin:Sink:Discard", false),
             MaxPartitionsPerInsert = Int("CallJoin:Sink:MaxPartitionsPerInsert", 100, 1, 100_000),
             Database = database,
         };

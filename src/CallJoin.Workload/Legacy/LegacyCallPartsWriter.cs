@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
 using CallJoin.ClickHouse;
 using CallJoin.ClickHouse.Schema;
 using CallJoin.ClickHouse.Sink;
@@ -108,7 +107,7 @@ public sealed class LegacyCallPartsWriter
             return false;
         }
 
-        WriteKeyOnlyStart(_key.ProjectId, _key.Id);
+        KeyOnlyStart.Write(_keyOnlyStart, _key.ProjectId, _key.Id);
         if (_builder.Build(_keyOnlyStart.WrittenSpan, payload, _row) != HalfParseStatus.Ok)
         {
             return false;
@@ -116,19 +115,6 @@ public sealed class LegacyCallPartsWriter
 
         LegacyCallPartEncoder.WriteEnd(_block, _row);
         return true;
-    }
-
-    /// <summary>A start with the key and a placeholder started_at: lets the builder read an end on its own.</summary>
-    private void WriteKeyOnlyStart(ReadOnlySpan<byte> projectId, ReadOnlySpan<byte> id)
-    {
-        _keyOnlyStart.Clear();
-        using var json = new Utf8JsonWriter(_keyOnlyStart);
-        json.WriteStartObject();
-        json.WriteString("project_id"u8, projectId);
-        json.WriteString("id"u8, id);
-        json.WriteString("started_at"u8, "1970-01-01T00:00:00Z"u8);
-        json.WriteEndObject();
-        json.Flush();
     }
 
     private async Task InsertAsync(CancellationToken ct)

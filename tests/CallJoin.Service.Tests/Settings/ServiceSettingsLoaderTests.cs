@@ -25,6 +25,17 @@ public sealed class ServiceSettingsLoaderTests
         Assert.Equal(8080, settings.HttpPort);
         Assert.Null(settings.HttpAddress);   // every interface, as before the setting existed
         Assert.Equal(TimeSpan.FromSeconds(30), settings.CheckpointInterval);
+        Assert.False(settings.Sink.Discard);
+    }
+
+    [Fact]
+    public void A_discarding_sink_is_read_and_needs_late_partners_from_state()
+    {
+        var settings = Load(new() { ["CallJoin:Sink:Discard"] = "true", ["CallJoin:Join:LatePartners"] = "retainedstate" });
+        Assert.True(settings.Sink.Discard);
+
+        var error = Assert.Throws<SettingsException>(() => Load(new() { ["CallJoin:Sink:Discard"] = "true" }));
+        Assert.Contains("CallJoin:Sink:Discard needs CallJoin:Join:LatePartners=RetainedState", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
