@@ -135,8 +135,9 @@ public sealed class SinkOutageTests(ClickHouseFixture clickHouse)
         await producer.WaitAsync(timeout.Token);
         await sink.CompleteAsync(timeout.Token);
 
+        // Whether an insert failed (and was retried) or waited on a kept-alive connection until the resume depends on
+        // timing; what matters is that nothing was acknowledged meanwhile (above) and that every row landed once.
         Assert.True(mostBuffered <= options.MaxBufferedBytes + largestRow, $"buffered {mostBuffered} B, limit {options.MaxBufferedBytes} B");
-        Assert.True(sink.Retries > 0);
         Assert.Equal((ulong)total, await db.CountAsync("SELECT count() FROM calls_complete"));
         Assert.Equal((ulong)total, await db.CountAsync("SELECT uniqExact(id) FROM calls_complete"));
     }
