@@ -31,7 +31,7 @@ internal static class TrailReport
         report.AppendLine();
         var c = lookup.Counters;
         report.AppendLine(CultureInfo.InvariantCulture,
-            $"Outcomes with lookups: {lookup.Sink.CompleteRows:N0} complete rows ({c.LateMatched:N0} late), {lookup.Sink.RunningRows:N0} running rows, {lookup.Sink.StartMissingRecords:N0} start_missing, {lookup.Sink.OtherErrors:N0} other errors; {c.Lookups:N0} halves looked up ({c.EarlyLookups:N0} ends at once, by their started_at) in {lookup.LookupBatches:N0} batches.");
+            $"Outcomes with lookups: {lookup.Sink.CompleteRows:N0} complete rows ({c.LateMatched:N0} late), {lookup.Sink.RunningRows:N0} running rows, {lookup.Sink.StartMissingRecords:N0} start_missing, {lookup.Sink.OtherErrors:N0} other errors; {c.Lookups:N0} halves looked up ({c.EarlyLookups:N0} ends after the short wait, by their started_at) in {lookup.LookupBatches:N0} batches.");
         report.AppendLine();
         report.AppendLine("Every 5 minutes of stream time, with lookups:");
         report.AppendLine();

@@ -35,7 +35,7 @@ public sealed class JoinCounters
     /// <summary>Timed-out halves whose calls were looked up (<see cref="LatePartnerSource.Lookup"/>).</summary>
     public long Lookups { get; internal set; }
 
-    /// <summary>Of <see cref="Lookups"/>, ends looked up on arrival: their started_at was past both timeouts.</summary>
+    /// <summary>Of <see cref="Lookups"/>, ends looked up after a short wait: their started_at was past both timeouts.</summary>
     public long EarlyLookups { get; internal set; }
 
     /// <summary>Lookup answers applied to a half still waiting for one.</summary>

@@ -17,6 +17,7 @@ public sealed partial class JoinEngine<TOutput>
         {
             case ExpiryOutcome.LookUp:
                 Counters.Lookups++;
+                Counters.EarlyLookups += merge.ShortWait ? 1 : 0;
                 HalfParser.TryReadKey(partner, merge.Side, _partnerKey);
                 _lookup!.Request(merge.Side, _partnerKey.ProjectId, _partnerKey.Id);
                 break;
@@ -104,6 +105,7 @@ public sealed partial class JoinEngine<TOutput>
     private struct ExpiryMerge(JoinEngine<TOutput> engine, CallKey key, long deadline) : IPendingMerge
     {
         public ExpiryOutcome Outcome;
+        public bool ShortWait;
         public CallSide Side;
         public SourcePosition Position;
         public long TimestampMillis;
@@ -141,6 +143,7 @@ public sealed partial class JoinEngine<TOutput>
 
                 engine.CopyPartner(record.Payload);
                 Outcome = ExpiryOutcome.LookUp;
+                ShortWait = (flags & RecordFlags.ShortWait) != 0;
                 Position = record.Position;
                 PendingRecord.Write(next, flags | RecordFlags.LookingUp, record.Position, record.ArrivalMillis, record.TimestampMillis, record.StartHash, record.EndHash, default, record.Payload);
                 return PendingAction.Write;

@@ -19,7 +19,6 @@ public sealed partial class JoinEngine<TOutput>
     {
         public JoinOutcome Outcome;
         public bool Late;
-        public bool LookUpNow;
         public SourcePosition PartnerPosition;
         public long PartnerTimestamp;
 
@@ -46,18 +45,10 @@ public sealed partial class JoinEngine<TOutput>
                     return PendingAction.Keep;
                 }
 
-                if (side == CallSide.End && engine.StartLongTimedOut(arrival))
-                {
-                    // Its start, delivered on time, is out of the state already: look it up now, not after a timeout.
-                    PendingRecord.Write(next, RecordFlags.End | RecordFlags.LookingUp, position, arrival, timestamp, 0, hash, default, Payload());
-                    Outcome = JoinOutcome.Stored;
-                    LookUpNow = true;
-                    return PendingAction.Write;
-                }
-
-                var deadline = Plus(arrival, side == CallSide.Start ? options.StartTimeout : options.EndTimeout);
-                var timer = engine.Schedule(deadline, key);
-                var flags = side == CallSide.Start ? RecordFlags.Start : RecordFlags.End;
+                // An end whose start, delivered on time, is out of the state already waits only briefly to be looked up.
+                var flags = side == CallSide.Start ? RecordFlags.Start
+                    : engine.StartLongTimedOut(arrival) ? RecordFlags.End | RecordFlags.ShortWait : RecordFlags.End;
+                var timer = engine.Schedule(engine.Deadline(flags, arrival), key);
                 var (startHash, endHash) = side == CallSide.Start ? (hash, 0UL) : (0UL, hash);
                 PendingRecord.Write(next, flags, position, arrival, timestamp, startHash, endHash, timer, Payload());
                 Outcome = JoinOutcome.Stored;

@@ -47,14 +47,18 @@ public sealed partial class JoinEngine<TOutput>
         return scan.Work.Kept;
     }
 
-    /// <summary>When a record kept by a restore is next due, as the merge that wrote it scheduled it.</summary>
-    private long NextDeadline(in PendingRecord record)
+    /// <summary>When a record is next due, as the merge that wrote it scheduled it.</summary>
+    private long NextDeadline(in PendingRecord record) => Deadline(record.Flags, record.ArrivalMillis);
+
+    /// <summary>When a record with these flags, arrived at <paramref name="arrivalMillis"/>, is next due.</summary>
+    private long Deadline(RecordFlags flags, long arrivalMillis)
     {
-        var flags = record.Flags;
         var wait = (flags & RecordFlags.Start) != 0
             ? ((flags & RecordFlags.RunningEmitted) != 0 ? _options.StartRetention : _options.StartTimeout)
-            : ((flags & RecordFlags.StartMissingReported) != 0 ? _options.EndRetention : _options.EndTimeout);
-        return Plus(record.ArrivalMillis, wait);
+            : (flags & RecordFlags.StartMissingReported) != 0 ? _options.EndRetention
+            : (flags & RecordFlags.ShortWait) != 0 && _options.EarlyLookupWait < _options.EndTimeout ? _options.EarlyLookupWait
+            : _options.EndTimeout;
+        return Plus(arrivalMillis, wait);
     }
 
     /// <summary>What a restore's scan found: timers to schedule and records to drop or rewrite.</summary>

@@ -165,11 +165,6 @@ public sealed partial class JoinEngine<TOutput>
                 EmitComplete(start, end, sources, side, position, timestampMillis, payload, merge.PartnerTimestamp);
                 Counters.LateMatched += merge.Late ? 1 : 0;
                 break;
-            case JoinOutcome.Stored when merge.LookUpNow:
-                Counters.Lookups++;
-                Counters.EarlyLookups++;
-                _lookup!.Request(CallSide.End, _key.ProjectId, _key.Id);
-                break;
             case JoinOutcome.Duplicate:
                 Counters.Duplicates++;
                 _output.OnReleased(side, position);
@@ -326,7 +321,7 @@ public sealed partial class JoinEngine<TOutput>
 
     /// <summary>
     /// With lookups: whether the arriving end's own started_at is so old (past both timeouts) that its start, had it been
-    /// delivered on time, has already timed out and left the state, so its outcome can be looked up at once.
+    /// delivered on time, has already timed out and left the state, so its outcome can be looked up after a short wait.
     /// </summary>
     /// <remarks>
     /// The end's started_at is the client's clock: one running behind only makes the lookup early, and a start still

@@ -23,6 +23,13 @@ public sealed record JoinOptions
     /// </summary>
     public TimeSpan CompletedRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// With <see cref="LatePartnerSource.Lookup"/>: how long an end waits for its start, instead of <see cref="EndTimeout"/>,
+    /// when its own started_at is past both timeouts. Its start, delivered on time, has already timed out; the short wait
+    /// lets a start published just before it (a whole call uploaded late) be read and joined in state first.
+    /// </summary>
+    public TimeSpan EarlyLookupWait { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where the partner of a half past its timeout is found: retained state (a replay) or a lookup (the service).</summary>
     /// <remarks>With <see cref="LatePartnerSource.Lookup"/>, <see cref="StartRetention"/> and <see cref="EndRetention"/> are unused.</remarks>
     public LatePartnerSource LatePartners { get; init; } = LatePartnerSource.RetainedState;
@@ -45,7 +52,7 @@ public sealed record JoinOptions
                  {
                      (nameof(StartTimeout), StartTimeout), (nameof(StartRetention), StartRetention),
                      (nameof(EndTimeout), EndTimeout), (nameof(EndRetention), EndRetention),
-                     (nameof(CompletedRetention), CompletedRetention),
+                     (nameof(CompletedRetention), CompletedRetention), (nameof(EarlyLookupWait), EarlyLookupWait),
                  })
         {
             if (value < TimeSpan.Zero)

@@ -91,4 +91,7 @@ internal enum RecordFlags : byte
 
     /// <summary>The half's timeout fell due and its call is being looked up (<see cref="LatePartnerSource.Lookup"/>); no timer.</summary>
     LookingUp = 32,
+
+    /// <summary>An end whose own started_at is past both timeouts: it waits <see cref="JoinOptions.EarlyLookupWait"/>, not the end timeout.</summary>
+    ShortWait = 64,
 }

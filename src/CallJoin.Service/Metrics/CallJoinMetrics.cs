@@ -36,7 +36,7 @@ public sealed class CallJoinMetrics : IDisposable
         Counter("calljoin.calls.matched", "Calls joined into a complete row.", s => s.Matched);
         Counter("calljoin.calls.late_matched", "Complete rows made after the start's running row or the end's start_missing record.", s => s.LateMatched);
         Counter("calljoin.lookups.requested", "Timed-out halves whose calls were looked up in ClickHouse.", s => s.Lookups);
-        Counter("calljoin.lookups.early", "Of the lookups, ends looked up on arrival: their own started_at was past both timeouts.", s => s.EarlyLookups);
+        Counter("calljoin.lookups.early", "Of the lookups, ends looked up after a short wait: their own started_at was past both timeouts.", s => s.EarlyLookups);
         Counter("calljoin.lookups.answered", "Lookup answers applied to halves still waiting for them.", s => s.LookupsAnswered);
         Counter("calljoin.lookups.failures", "Failed lookup batches, each retried.", s => s.LookupFailures);
         Counter("calljoin.rows.running", "Running rows written for starts alone past the start timeout.", s => s.RunningRows);

@@ -38,7 +38,7 @@ public sealed record PipelineSnapshot(
     /// <summary>Lookup answers applied to halves still waiting for them.</summary>
     public long LookupsAnswered { get; init; }
 
-    /// <summary>Of <see cref="Lookups"/>, ends looked up on arrival (their started_at past both timeouts).</summary>
+    /// <summary>Of <see cref="Lookups"/>, ends looked up after a short wait (their started_at past both timeouts).</summary>
     public long EarlyLookups { get; init; }
 
     /// <summary>Calls queued or under way to be looked up.</summary>

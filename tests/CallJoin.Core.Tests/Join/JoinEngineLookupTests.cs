@@ -167,7 +167,7 @@ public sealed class JoinEngineLookupTests : IDisposable
     }
 
     [Fact]
-    public void An_end_whose_started_at_is_past_both_timeouts_is_looked_up_on_arrival_and_completes_from_the_running_row()
+    public void An_end_whose_started_at_is_past_both_timeouts_is_looked_up_after_a_short_wait_and_completes_from_the_running_row()
     {
         var start = Start("c11", 1, T0);
         var end = WithStartedAt(End("c11", 2, T0 + (40 * Minute)), "2026-01-01T00:00:00Z");   // T0
@@ -175,8 +175,9 @@ public sealed class JoinEngineLookupTests : IDisposable
         Assert.Equal(HalfParseStatus.Ok, new CallRowBuilder().Build(Encoding.UTF8.GetBytes(start), default, running));
 
         Assert.Equal(JoinOutcome.Stored, FeedEnd(end, T0 + (40 * Minute), new SourcePosition(6, 60)));
-        Assert.Equal([(CallSide.End, "p", "c11")], _requests.Made);          // at once: no timeout waited
-        Assert.Equal(0, _engine.PendingTimers);
+        Assert.Empty(_requests.Made);
+        _engine.AdvanceTime(T0 + (40 * Minute) + 10_000);                 // 10 s, not the end timeout's 5 minutes
+        Assert.Equal([(CallSide.End, "p", "c11")], _requests.Made);
         Assert.Equal(1, _engine.Counters.EarlyLookups);
         Assert.True(Answer(CallSide.End, "c11", runningRow: running));
 
@@ -195,6 +196,7 @@ public sealed class JoinEngineLookupTests : IDisposable
         FeedEnd(End("c13", 2, T0), T0);
         FeedEnd(WithStartedAt(End("c14", 2, T0), "yesterday"), T0);
 
+        _engine.AdvanceTime(T0 + 10_000);
         Assert.Empty(_requests.Made);
         Assert.Equal(3, _engine.PendingTimers);
         Assert.Empty(_output.Results);                                     // a bad hint refuses nothing
@@ -214,12 +216,25 @@ public sealed class JoinEngineLookupTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_call_uploaded_late_joins_in_state_when_its_start_comes_within_the_short_wait()
+    {
+        var end = WithStartedAt(End("c17", 2, T0 + (30 * Minute)), "2026-01-01T00:00:00Z");
+        FeedEnd(end, T0 + (60 * Minute));
+        Assert.Equal(JoinOutcome.Matched, Feed(Start("c17", 1, T0), T0 + (60 * Minute) + 1_000));
+        _engine.AdvanceTime(T0 + (70 * Minute));
+
+        Assert.Empty(_requests.Made);
+        Assert.Equal("complete", Assert.Single(_output.Results).Kind);
+    }
+
+    [Fact]
     public void An_early_looked_up_end_meeting_a_start_still_unread_leaves_its_row_to_the_starts_lookup()
     {
         // A start delivered far later than its started_at: the end's record is start_missing, and the start's own lookup
         // then finds that record and writes the complete row, as the in-state join would.
         var end = WithStartedAt(End("c16", 2, T0 + (30 * Minute)), "2026-01-01T00:00:00Z");
         FeedEnd(end, T0 + (30 * Minute), new SourcePosition(2, 1));
+        _engine.AdvanceTime(T0 + (30 * Minute) + 10_000);
         Assert.True(Answer(CallSide.End, "c16"));
         Assert.Equal("error:start_missing", Assert.Single(_output.Results).Kind);
 
