@@ -40,7 +40,7 @@ internal sealed class CompareRun
         new ServiceContender(discard: false),
         new ReplayContender(jsonl: true),
         new ReplayContender(jsonl: false),
-        new StreamizPlaceholder(),
+        new StreamizContender(),
         new ReadQueryContender(merged: true),
         new ReadQueryContender(merged: false),
     ];
