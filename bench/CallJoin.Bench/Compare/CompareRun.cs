@@ -41,6 +41,7 @@ internal sealed class CompareRun
         new ReplayContender(jsonl: true),
         new ReplayContender(jsonl: false),
         new StreamizContender(),
+        new StreamizInProcessContender(),
         new ReadQueryContender(merged: true),
         new ReadQueryContender(merged: false),
     ];
