@@ -40,7 +40,8 @@ internal sealed class CompareRun
         new ServiceContender(discard: false),
         new ReplayContender(jsonl: true),
         new ReplayContender(jsonl: false),
-        new StreamizPlaceholder(),
+        new StreamizContender(),
+        new StreamizInProcessContender(),
         new ReadQueryContender(merged: true),
         new ReadQueryContender(merged: false),
     ];
