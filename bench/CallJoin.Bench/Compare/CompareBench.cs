@@ -11,7 +11,16 @@ internal static class CompareBench
         {
             ResultsDirectory = BenchArgs.String(args, "--out") ?? "bench/results",
             Log = Console.WriteLine,
+            SmallCalls = BenchArgs.Int(args, "--small-calls", preset.SmallCalls),
+            DefaultCalls = BenchArgs.Int(args, "--default-calls", preset.DefaultCalls),
+            Only = Names(BenchArgs.String(args, "--only")),
+            Variants = Names(BenchArgs.String(args, "--variant")),
         };
+        if (options.Only is { } only && only.FirstOrDefault(n => CompareRun.Contenders.All(c => c.Name != n)) is { } unknown)
+        {
+            Console.Error.WriteLine($"compare: no contender is named {unknown}; the names: {string.Join(", ", CompareRun.Contenders.Select(c => c.Name))}");
+            return 2;
+        }
 
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -26,4 +35,7 @@ internal static class CompareBench
         Console.WriteLine($"compare: report in {Path.Combine(options.ResultsDirectory, options.ResultsName)}.md, .json and .png");
         return report.ExitCode;
     }
+
+    private static HashSet<string>? Names(string? list) =>
+        list is null ? null : new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 }

@@ -35,6 +35,12 @@ internal sealed record CompareOptions
     /// <summary>The longest any one contender may take before it is stopped and reported incorrect.</summary>
     public TimeSpan ContenderBound { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Run only the contenders with these names (all when null); the others are left out of the report.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
+    /// <summary>Run only these variants (<c>small</c>, <c>default</c>; all when null).</summary>
+    public IReadOnlySet<string>? Variants { get; init; }
+
     /// <summary>Where compare.json, compare.md and compare.png go; null writes nothing.</summary>
     public string? ResultsDirectory { get; init; } = "bench/results";
 

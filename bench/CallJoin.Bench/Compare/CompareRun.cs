@@ -85,6 +85,11 @@ internal sealed class CompareRun
                 using var client = new ClickHouseClient(clickHouse.ConnectionString);
                 foreach (var (variant, workload) in variants)
                 {
+                    if (_options.Variants is { } only && !only.Contains(variant))
+                    {
+                        continue;
+                    }
+
                     var (variantResults, variantParameters, problem) = await RunVariantAsync(variant, workload, clickHouse, client, folder, ct);
                     results.AddRange(variantResults);
                     parameters.Add(variantParameters);
@@ -151,7 +156,7 @@ internal sealed class CompareRun
             DumpPath = dumpPath,
             Directory = directory,
         };
-        foreach (var contender in Contenders)
+        foreach (var contender in Contenders.Where(c => _options.Only?.Contains(c.Name) ?? true))
         {
             var result = await RunContenderAsync(contender, data, ct);
             if (problem is not null && result.Ran)

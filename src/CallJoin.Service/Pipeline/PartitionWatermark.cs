@@ -78,13 +78,14 @@ internal sealed class PartitionWatermark(TimeSpan idleAfter)
             return false;
         }
 
+        MarkCaughtUp(lag);
         var behind = 0;
         var unread = false;
         foreach (var partition in assigned)
         {
             foreach (var side in Sides)
             {
-                if (IsCaughtUp(lag, side, partition))
+                if (Of(side).IsCaughtUp(partition))
                 {
                     continue;
                 }
@@ -120,26 +121,32 @@ internal sealed class PartitionWatermark(TimeSpan idleAfter)
 
     private static readonly CallSide[] Sides = [CallSide.Start, CallSide.End];
 
-    private static bool IsCaughtUp(IReadOnlyList<PartitionLag> lag, CallSide side, int partition)
+    /// <summary>Notes which partitions the lag measurement saw read to their end (one pass, not one per partition).</summary>
+    private void MarkCaughtUp(IReadOnlyList<PartitionLag> lag)
     {
+        Array.Clear(_starts.CaughtUp);
+        Array.Clear(_ends.CaughtUp);
         foreach (var l in lag)
         {
-            if (l.Side == side && l.Partition == partition)
-            {
-                return l.Messages == 0;
-            }
+            ref var slots = ref Of(l.Side);
+            slots.Grow(l.Partition);
+            slots.CaughtUp[l.Partition] = l.Messages == 0;
         }
-
-        return false;
     }
 
     private ref Slots Of(CallSide side) => ref side == CallSide.Start ? ref _starts : ref _ends;
 
-    /// <summary>Per partition of one topic: the latest record time read, and when a record was last read (wall clock, 0: never).</summary>
+    /// <summary>
+    /// Per partition of one topic: the latest record time read, when a record was last read (wall clock, 0: never), and
+    /// whether the last lag measurement saw it read to its end (a partition missing from it is not).
+    /// </summary>
     private struct Slots()
     {
         public long[] Latest = [];
         public long[] Active = [];
+        public bool[] CaughtUp = [];
+
+        public readonly bool IsCaughtUp(int partition) => partition < CaughtUp.Length && CaughtUp[partition];
 
         public void Grow(int partition)
         {
@@ -156,6 +163,9 @@ internal sealed class PartitionWatermark(TimeSpan idleAfter)
             var active = new long[size];
             Active.CopyTo(active, 0);
             Active = active;
+            var caughtUp = new bool[size];
+            CaughtUp.CopyTo(caughtUp, 0);
+            CaughtUp = caughtUp;
         }
 
         public readonly void Reset(int partition)
