@@ -33,7 +33,7 @@ internal sealed record CompareOptions
     public TimeSpan TrickleSpan { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest any one contender may take before it is stopped and reported incorrect.</summary>
-    public TimeSpan ContenderBound { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ContenderBound { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Run only the contenders with these names (all when null); the others are left out of the report.</summary>
     public IReadOnlySet<string>? Only { get; init; }
